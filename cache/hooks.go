@@ -1,0 +1,97 @@
+package cache
+
+import "time"
+
+// Op names the cache operation behind a lock event.
+type Op uint8
+
+// The operations that take the cache's lock.
+const (
+	OpGet    Op = iota + 1 // Get, and the lookup in GetOrLoad
+	OpSet                  // Set, SetWithTTL, and the store in GetOrLoad
+	OpDelete               // Delete
+	OpSweep                // the janitor's sweep, and DeleteExpired
+	OpLen                  // Len
+)
+
+var opNames = [...]string{"", "get", "set", "delete", "sweep", "len"}
+
+// String returns the operation's name in lower case, as "get".
+func (o Op) String() string {
+	if int(o) < len(opNames) && o != 0 {
+		return opNames[o]
+	}
+	return "op(" + itoa(int(o)) + ")"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// LockInfo describes one acquisition of the cache's lock, for the lock hooks.
+type LockInfo struct {
+	Op     Op   // the operation that takes the lock
+	Shard  int  // which shard's lock; always 0 unless the locking is Sharded
+	Shared bool // a read (shared) lock, as RWMutex.RLock; false for an exclusive one
+}
+
+// Hooks are optional functions a Cache calls as things happen, in the spirit
+// of net/http/httptrace. Any field may be nil. A cache with no hooks pays
+// nothing for them.
+//
+// Hooks run synchronously on the goroutine that caused the event; keys are
+// passed as any. Set, Hit, Miss, Delete and Evict run after the lock is
+// released; LockAcquired runs while the lock is held (a hook that blocks
+// there makes every other caller wait, which is what the playground does to
+// simulate work under the lock; in a service, keep hooks short).
+type Hooks struct {
+	// Set reports a stored entry and the TTL it got (0: never expires).
+	Set func(key any, ttl time.Duration)
+	// Hit reports a Get that found a live entry.
+	Hit func(key any)
+	// Miss reports a Get that found nothing usable. expired is true when an
+	// entry was there but its TTL had run out: it stays stored until a sweep
+	// removes it, and Get never returns it.
+	Miss func(key any, expired bool)
+	// Delete reports an entry removed by Delete.
+	Delete func(key any)
+	// Evict reports the least recently used entry, removed to keep the
+	// cache within its WithMaxEntries bound.
+	Evict func(key any)
+	// Expire reports an expired entry removed by a sweep.
+	Expire func(key any)
+	// SweepStart reports the start of a sweep, by the janitor or by
+	// DeleteExpired, with the number of entries stored.
+	SweepStart func(entries int)
+	// SweepEnd reports the end of a sweep: how many expired entries it
+	// removed, how many entries remain, and how long it took on the cache's
+	// clock.
+	SweepEnd func(removed, remaining int, took time.Duration)
+	// LockWait reports that the caller is about to take the lock; it may
+	// wait after this.
+	LockWait func(info LockInfo)
+	// LockAcquired reports that the caller holds the lock, after waiting
+	// for it for waited.
+	LockAcquired func(info LockInfo, waited time.Duration)
+	// LockReleased reports that the caller released the lock after holding
+	// it for held.
+	LockReleased func(info LockInfo, held time.Duration)
+}

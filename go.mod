@@ -1,0 +1,3 @@
+module github.com/gosharedstate/playground
+
+go 1.26
