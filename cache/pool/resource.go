@@ -1,0 +1,85 @@
+package pool
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Resource is one loan of a resource from a Pool: Acquire returns a new
+// Resource each time, and its holder ends the loan with exactly one call
+// to Release or Destroy. After that the Resource must not be used again;
+// doing so panics (the underlying resource may already be lent to someone
+// else, with another Resource).
+type Resource[T any] struct {
+	p          *pool[T]
+	c          *conn[T]
+	state      atomic.Uint32 // held, released or destroyed
+	acquiredAt time.Time     // set only if a Released hook needs it
+}
+
+const (
+	held uint32 = iota
+	released
+	destroyed
+)
+
+// Value returns the resource itself, as made by the Constructor.
+func (r *Resource[T]) Value() T {
+	if s := r.state.Load(); s != held {
+		r.misuse("Value", s)
+	}
+	return r.c.value
+}
+
+// ID returns the resource's number: unique among the resources the pool
+// has constructed, from 1, and the same on every loan of the resource.
+func (r *Resource[T]) ID() uint64 { return r.c.id }
+
+// CreatedAt returns when the Constructor made the resource, on the pool's
+// Clock.
+func (r *Resource[T]) CreatedAt() time.Time { return r.c.created }
+
+// Release gives the resource back to the pool, for the next Acquire. If it
+// has outlived Config.MaxLifetime, or the pool is closed, it is destroyed
+// instead. Calling Release or Destroy again panics.
+func (r *Resource[T]) Release() {
+	if !r.state.CompareAndSwap(held, released) {
+		r.misuse("Release", r.state.Load())
+	}
+	p, c := r.p, r.c
+	var now time.Time
+	if p.needNow {
+		now = p.clock.Now()
+	}
+	if h := p.hooks; h != nil && h.Released != nil {
+		if !p.needNow {
+			now = p.clock.Now()
+		}
+		h.Released(c.id, now.Sub(r.acquiredAt))
+	}
+	p.put(c, now, now)
+}
+
+// Destroy closes the resource with the Destructor, because it is broken,
+// and frees its slot: the first Acquire waiting in line, if any, makes a
+// new one. Calling Release or Destroy again panics.
+func (r *Resource[T]) Destroy() {
+	if !r.state.CompareAndSwap(held, destroyed) {
+		r.misuse("Destroy", r.state.Load())
+	}
+	p, c := r.p, r.c
+	if h := p.hooks; h != nil && h.Released != nil {
+		h.Released(c.id, p.clock.Now().Sub(r.acquiredAt))
+	}
+	p.destroy(c, Broken, true)
+}
+
+func (r *Resource[T]) misuse(method string, state uint32) {
+	was := "released"
+	if state == destroyed {
+		was = "destroyed"
+	}
+	panic("pool: " + method + " called on a Resource that was already " + was +
+		" (resource " + strconv.FormatUint(r.c.id, 10) + "); a Resource from Acquire must be given back exactly once, by Release or Destroy, and not used after")
+}
