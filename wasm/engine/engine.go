@@ -1,0 +1,469 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gosharedstate/playground/cache"
+	"github.com/gosharedstate/playground/cache/pool"
+)
+
+// The states of an Engine, as State returns them.
+const (
+	StateIdle    = "idle"
+	StateRunning = "running"
+	StatePaused  = "paused"
+	StateStopped = "stopped"
+)
+
+// Errors of the Engine's life cycle.
+var (
+	ErrStarted = errors.New("engine: the scene has already been started")
+	ErrStopped = errors.New("engine: the scene has been stopped; make a new Engine to run it again")
+)
+
+// The browser yield rule (see the package documentation): a task whose
+// steps do not otherwise wait at least minRealWait of real time sleeps
+// yieldSleep of real time every yieldEvery steps.
+const (
+	yieldEvery  = 4
+	yieldSleep  = time.Millisecond
+	minRealWait = time.Millisecond
+)
+
+// Engine runs one Scene: its task goroutines, a real cache.Cache (with its
+// janitor) and a real pool.Pool, on one SceneClock, and records what their
+// hooks report as events for Drain. Make one with New; its methods are safe
+// for concurrent use.
+type Engine struct {
+	mu    sync.Mutex // state transitions
+	scene Scene
+	state string
+
+	clock   *SceneClock
+	log     *eventLog
+	st      stats
+	startAt time.Duration // clock.Elapsed() at Start
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	gate   atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
+
+	cache *cache.Cache[int, string]
+	pool  *pool.Pool[*conn]
+
+	owners sync.Map // pool resource id (uint64) -> task index (int32) holding it
+
+	think, work, load, acquireTimeout time.Duration
+	hot                               int
+}
+
+// New validates s and returns an idle engine for it.
+func New(s Scene) (*Engine, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		scene:          s,
+		state:          StateIdle,
+		clock:          NewSceneClock(s.Speed),
+		log:            newEventLog(DefaultEventBuffer),
+		think:          msDur(s.ThinkMs),
+		work:           msDur(s.WorkMs),
+		load:           msDur(s.LoadMs),
+		acquireTimeout: msDur(s.AcquireTimeoutMs),
+		hot:            HotKeys(s.Keys),
+	}
+	e.st.present = make([]bool, s.Keys)
+	e.st.lockWait.init()
+	e.st.lockHold.init()
+	e.st.poolWait.init()
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	return e, nil
+}
+
+func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+func durMs(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Clock returns the scene's clock.
+func (e *Engine) Clock() *SceneClock { return e.clock }
+
+// Scene returns the scene the engine runs, with its current speed.
+func (e *Engine) Scene() Scene {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scene
+}
+
+// State returns "idle", "running", "paused" or "stopped".
+func (e *Engine) State() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state
+}
+
+// now returns the scene ms since Start.
+func (e *Engine) now() float64 { return durMs(e.clock.Elapsed() - e.startAt) }
+
+// emit records one event, timestamped now.
+func (e *Engine) emit(kind Kind, task int32, key int32, aux int32, flags uint16, dur float64) {
+	ev := Event{T: e.now(), Dur: dur, Kind: kind, Flags: flags, Task: task, Key: key, Aux: aux}
+	e.log.add(&ev)
+}
+
+// Start starts the cache (with its janitor), the pool and the task
+// goroutines, and emits sceneStart. It fails if the engine was started
+// before.
+func (e *Engine) Start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch e.state {
+	case StateStopped:
+		return ErrStopped
+	case StateIdle:
+	default:
+		return ErrStarted
+	}
+	e.startAt = e.clock.Elapsed()
+	e.emit(KindSceneStart, TaskScene, -1, int32(e.scene.Tasks), 0, 0)
+	e.cache = e.newCache()
+	p, err := e.newPool()
+	if err != nil {
+		e.cache.Close()
+		return err
+	}
+	e.pool = p
+	e.state = StateRunning
+	for i := range e.scene.Tasks {
+		t := e.newTask(i)
+		e.wg.Add(1)
+		go t.run()
+	}
+	return nil
+}
+
+// Pause freezes the scene clock (nothing expires, no sweep runs, no timer
+// fires) and makes every task stop at its next step; it emits scenePause.
+// It does nothing unless the scene is running.
+func (e *Engine) Pause() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state != StateRunning {
+		return
+	}
+	g := make(chan struct{})
+	e.gate.Store(&g)
+	e.clock.Pause()
+	e.state = StatePaused
+	e.emit(KindScenePause, TaskScene, -1, 0, 0, 0)
+}
+
+// Resume lets a paused scene run on; it emits sceneResume. It does nothing
+// unless the scene is paused.
+func (e *Engine) Resume() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state != StatePaused {
+		return
+	}
+	e.clock.Resume()
+	if g := e.gate.Swap(nil); g != nil {
+		close(*g)
+	}
+	e.state = StateRunning
+	e.emit(KindSceneResume, TaskScene, -1, 0, 0, 0)
+}
+
+// SetSpeed changes the time scale of the whole scene (0.1..10), live; it
+// emits sceneSpeed. A bad value is a *ValidationError.
+func (e *Engine) SetSpeed(x float64) error {
+	if err := ValidateSpeed(x); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scene.Speed = x
+	e.clock.SetSpeed(x)
+	if e.state == StateRunning || e.state == StatePaused {
+		e.emit(KindSceneSpeed, TaskScene, -1, int32(x*100+0.5), 0, 0)
+	}
+	return nil
+}
+
+// Stop ends the scene: it cancels every task (wherever it waits: the lock,
+// the pool, a load, a paused clock), waits for all of them, closes the
+// cache (its janitor ends) and the pool, stops every scene timer, and emits
+// sceneStop. When it returns, no goroutine of the scene is left. Stopping
+// an idle engine just marks it stopped; Stop is idempotent.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state == StateStopped {
+		return
+	}
+	wasStarted := e.state != StateIdle
+	e.state = StateStopped
+	e.cancel()
+	if g := e.gate.Swap(nil); g != nil {
+		close(*g)
+	}
+	e.wg.Wait()
+	if wasStarted {
+		e.pool.Close()
+		e.cache.Close()
+		e.emit(KindSceneStop, TaskScene, -1, 0, 0, 0)
+	}
+	e.clock.StopAll()
+	e.clock.Pause() // scene time stops with the scene
+}
+
+// Drain appends every pending event to dst as EventSize-byte little-endian
+// records (see Event), then one aggregated record per kind for the events
+// that did not fit in the buffer since the last Drain, and returns dst. It
+// allocates only if dst must grow: give it a buffer with room for
+// DefaultEventBuffer records (plus one per kind) to make it allocation
+// free.
+func (e *Engine) Drain(dst []byte) []byte {
+	return e.log.drain(dst, e.now())
+}
+
+// waitRunning blocks while the scene is paused; it reports false once the
+// scene stops.
+func (e *Engine) waitRunning(ctx context.Context) bool {
+	if g := e.gate.Load(); g != nil {
+		select {
+		case <-*g:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// task is one goroutine of the scene.
+type task struct {
+	e      *Engine
+	id     int32
+	plan   *planner
+	ctx    context.Context // the engine's, carrying the task id for the pool's hooks
+	h      *cache.Cache[int, string]
+	value  string
+	curKey atomic.Int32 // the key of the operation in progress, for lock events
+	curOp  atomic.Int32
+	fast   int         // consecutive steps without a real wait
+	yield  *time.Timer // the real-time yield timer
+}
+
+type taskKey struct{}
+
+// taskOf returns the task index carried by a context, or TaskScene.
+func taskOf(ctx context.Context) int32 {
+	if ctx != nil {
+		if id, ok := ctx.Value(taskKey{}).(int32); ok {
+			return id
+		}
+	}
+	return TaskScene
+}
+
+// newRand returns task i's random source: PCG seeded with (seed, i).
+func newRand(seed int64, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+}
+
+func (e *Engine) newTask(i int) *task {
+	t := &task{
+		e:     e,
+		id:    int32(i),
+		plan:  newPlanner(e.scene, i),
+		ctx:   context.WithValue(e.ctx, taskKey{}, int32(i)),
+		value: "task" + strconv.Itoa(i),
+	}
+	t.curKey.Store(-1)
+	t.h = e.cache.Traced(e.taskHooks(t))
+	return t
+}
+
+// Step is one step of a task's plan: the think time before it, the
+// operation and the key index. The random draws do not depend on timing,
+// so the same seed gives every task the same steps.
+type Step struct {
+	Think time.Duration `json:"think"`
+	Op    Op            `json:"op"`
+	Key   int           `json:"key"`
+}
+
+// planner draws a task's steps.
+type planner struct {
+	rng   *rand.Rand
+	mix   [numOps]int // cumulative weights, by Op
+	total int
+	keys  int
+	hot   int
+	dist  string
+	think time.Duration
+}
+
+func newPlanner(s Scene, i int) *planner {
+	p := &planner{rng: newRand(s.Seed, i), keys: s.Keys, hot: HotKeys(s.Keys), dist: s.Dist, think: msDur(s.ThinkMs)}
+	w := [numOps]int{OpGet: s.Mix.Get, OpSet: s.Mix.Set, OpDelete: s.Mix.Delete, OpGetOrLoad: s.Mix.GetOrLoad, OpPool: s.Mix.Pool}
+	for op := OpGet; op < numOps; op++ {
+		p.total += w[op]
+		p.mix[op] = p.total
+	}
+	return p
+}
+
+// next draws three numbers, always: the operation, the key, the think
+// jitter.
+func (p *planner) next() Step {
+	r := p.rng.IntN(p.total)
+	op := OpGet
+	for op < numOps-1 && r >= p.mix[op] {
+		op++
+	}
+	var key int
+	if p.dist == DistHot {
+		u := p.rng.Float64()
+		if u < HotShare {
+			key = int(u / HotShare * float64(p.hot))
+		} else {
+			key = int((u - HotShare) / (1 - HotShare) * float64(p.keys))
+		}
+		key = min(key, p.keys-1)
+	} else {
+		key = p.rng.IntN(p.keys)
+	}
+	jitter := 0.5 + p.rng.Float64()
+	if op == OpPool {
+		key = -1 // drawn all the same, so that every step draws alike
+	}
+	return Step{Think: time.Duration(float64(p.think) * jitter), Op: op, Key: key}
+}
+
+// Plan returns the first n steps task i of scene s takes: what the same
+// seed always gives. It does not validate s.
+func (s Scene) Plan(i, n int) []Step {
+	if s.Tasks < 1 || s.Keys < 1 || s.Mix.Get+s.Mix.Set+s.Mix.Delete+s.Mix.GetOrLoad+s.Mix.Pool <= 0 {
+		return nil
+	}
+	p := newPlanner(s, i)
+	out := make([]Step, n)
+	for j := range out {
+		out[j] = p.next()
+	}
+	return out
+}
+
+func (t *task) run() {
+	e := t.e
+	defer e.wg.Done()
+	defer func() {
+		if t.yield != nil {
+			t.yield.Stop()
+		}
+	}()
+	for {
+		if !e.waitRunning(t.ctx) {
+			return
+		}
+		st := t.plan.next()
+		e.emit(KindThink, t.id, int32(st.Key), int32(st.Op), 0, durMs(st.Think))
+		if e.clock.Sleep(t.ctx, st.Think) != nil {
+			return
+		}
+		if !t.maybeYield(st.Think) || !e.waitRunning(t.ctx) {
+			return
+		}
+		t.do(st.Op, st.Key)
+		if t.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// maybeYield sleeps yieldSleep of real time every yieldEvery steps whose
+// think time is under minRealWait of real time, so that a scene with no
+// think time still lets a single-threaded browser breathe. It reports false
+// if the scene stopped meanwhile.
+func (t *task) maybeYield(think time.Duration) bool {
+	if time.Duration(float64(think)/t.e.clock.Speed()) >= minRealWait {
+		t.fast = 0
+		return true
+	}
+	t.fast++
+	if t.fast < yieldEvery {
+		return true
+	}
+	t.fast = 0
+	if t.yield == nil {
+		t.yield = time.NewTimer(yieldSleep)
+	} else {
+		t.yield.Reset(yieldSleep)
+	}
+	select {
+	case <-t.yield.C:
+		return true
+	case <-t.ctx.Done():
+		return false
+	}
+}
+
+// do performs one operation and emits opStart and opEnd around it.
+func (t *task) do(op Op, key int) {
+	e := t.e
+	t.curKey.Store(int32(key))
+	t.curOp.Store(int32(op))
+	e.emit(KindOpStart, t.id, int32(key), int32(op), 0, 0)
+	start := e.clock.Elapsed()
+	ok := false
+	switch op {
+	case OpGet:
+		_, ok = t.h.Get(key)
+	case OpSet:
+		t.h.Set(key, t.value)
+		ok = true
+	case OpDelete:
+		t.h.Delete(key)
+		ok = true
+	case OpGetOrLoad:
+		_, err := t.h.GetOrLoad(t.ctx, key, t.loadValue)
+		ok = err == nil
+	case OpPool:
+		ok = t.usePool()
+	}
+	var flags uint16
+	if ok {
+		flags = FlagOK
+	}
+	lat := e.clock.Elapsed() - start
+	e.st.op(lat)
+	e.emit(KindOpEnd, t.id, int32(key), int32(op), flags, durMs(lat))
+	t.curKey.Store(-1)
+	t.curOp.Store(0)
+}
+
+// loadValue is the load function of GetOrLoad: it takes LoadMs of scene
+// time, like a slow backend.
+func (t *task) loadValue(ctx context.Context, key int) (string, error) {
+	e := t.e
+	e.st.mu.Lock()
+	e.st.loads++
+	e.st.mu.Unlock()
+	e.emit(KindLoadStart, t.id, int32(key), 0, 0, 0)
+	start := e.clock.Elapsed()
+	err := e.clock.Sleep(ctx, e.load)
+	var flags uint16
+	if err != nil {
+		flags = FlagError
+	}
+	e.emit(KindLoadEnd, t.id, int32(key), 0, flags, durMs(e.clock.Elapsed()-start))
+	return t.value, err
+}

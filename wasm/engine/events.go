@@ -1,0 +1,261 @@
+package engine
+
+import (
+	"encoding/binary"
+	"math"
+	"strconv"
+	"sync"
+)
+
+// Kind is the kind of an event record; see the package documentation for
+// what each kind's dur, key, aux and flags mean.
+type Kind uint16
+
+// The kinds of events. KindNone is never emitted (a zeroed record).
+const (
+	KindNone Kind = iota
+	KindSceneStart
+	KindScenePause
+	KindSceneResume
+	KindSceneStop
+	KindSceneSpeed
+	KindThink
+	KindOpStart
+	KindLockWait
+	KindLockAcquired
+	KindLockReleased
+	KindCacheSet
+	KindCacheHit
+	KindCacheMiss
+	KindCacheDelete
+	KindCacheEvict
+	KindCacheExpire
+	KindSweepStart
+	KindSweepEnd
+	KindLoadStart
+	KindLoadEnd
+	KindPoolAcquireStart
+	KindPoolWaiting
+	KindPoolConstructing
+	KindPoolAcquired
+	KindPoolAcquireFailed
+	KindPoolReleased
+	KindPoolDestroyed
+	KindOpEnd
+	KindAggregated
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	"none", "sceneStart", "scenePause", "sceneResume", "sceneStop", "sceneSpeed",
+	"think", "opStart", "lockWait", "lockAcquired", "lockReleased",
+	"cacheSet", "cacheHit", "cacheMiss", "cacheDelete", "cacheEvict", "cacheExpire",
+	"sweepStart", "sweepEnd", "loadStart", "loadEnd",
+	"poolAcquireStart", "poolWaiting", "poolConstructing", "poolAcquired",
+	"poolAcquireFailed", "poolReleased", "poolDestroyed", "opEnd", "aggregated",
+}
+
+// String returns the kind's name as in KindNames, e.g. "lockWait".
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// KindNames returns the name of every kind, indexed by its number: the page
+// maps a record's kind to its name with it.
+func KindNames() []string { return append([]string(nil), kindNames[:]...) }
+
+// Op is the operation a task performs at one step, as carried in opStart
+// and opEnd records (aux).
+type Op uint8
+
+// The operations of a task. OpNone is never emitted.
+const (
+	OpNone Op = iota
+	OpGet
+	OpSet
+	OpDelete
+	OpGetOrLoad
+	OpPool
+	numOps
+)
+
+var opNames = [numOps]string{"none", "get", "set", "delete", "getOrLoad", "pool"}
+
+// String returns the operation's name as in OpNames, e.g. "getOrLoad".
+func (o Op) String() string {
+	if o < numOps {
+		return opNames[o]
+	}
+	return "op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// OpNames returns the name of every task operation, indexed by its code.
+func OpNames() []string { return append([]string(nil), opNames[:]...) }
+
+// LockOpNames returns the names of the cache operations that take the lock,
+// indexed by the code carried in bits 8..15 of a lock event's flags (the
+// cache's cache.Op): "", "get", "set", "delete", "sweep", "len".
+func LockOpNames() []string {
+	return []string{"", "get", "set", "delete", "sweep", "len"}
+}
+
+// Who did something, in a record's task field, besides task indexes 0..N-1.
+const (
+	TaskJanitor = -1 // the cache's janitor goroutine
+	TaskScene   = -2 // the scene itself (start, pause, speed, stop; the pool's own clean-up)
+)
+
+// Flags of records.
+const (
+	FlagShared  = 1 << 0 // lock events: a shared (read) lock
+	FlagExpired = 1 << 0 // cacheMiss: the entry was there but expired
+	FlagError   = 1 << 0 // loadEnd: the load failed (the scene stopped)
+	FlagCreated = 1 << 0 // poolAcquired: the connection was opened for this acquire
+	FlagOK      = 1 << 0 // opEnd: a get or getOrLoad found (or loaded) its value, a pool op got a connection
+)
+
+// The failure codes in a poolAcquireFailed record's flags.
+const (
+	FailTimeout     = 1 // the acquire timeout (scene time) ran out
+	FailClosed      = 2 // the pool was closed
+	FailConstructor = 3 // opening a connection failed
+	FailCanceled    = 4 // the scene stopped while the task waited
+)
+
+// EventSize is the size in bytes of one encoded event record.
+const EventSize = 32
+
+// Event is one decoded event record. Drain writes them as EventSize bytes,
+// little-endian:
+//
+//	offset 0  float64 T     scene ms since Start
+//	offset 8  float64 Dur   ms; meaning per kind
+//	offset 16 uint16  Kind
+//	offset 18 uint16  Flags
+//	offset 20 int32   Task  task index, or TaskJanitor, TaskScene
+//	offset 24 int32   Key   key index, -1 none
+//	offset 28 int32   Aux   per kind
+type Event struct {
+	T     float64 `json:"t"`
+	Dur   float64 `json:"dur"`
+	Kind  Kind    `json:"kind"`
+	Flags uint16  `json:"flags"`
+	Task  int32   `json:"task"`
+	Key   int32   `json:"key"`
+	Aux   int32   `json:"aux"`
+}
+
+// Put encodes e into b[:EventSize].
+func (e *Event) Put(b []byte) {
+	_ = b[EventSize-1]
+	binary.LittleEndian.PutUint64(b[0:], math.Float64bits(e.T))
+	binary.LittleEndian.PutUint64(b[8:], math.Float64bits(e.Dur))
+	binary.LittleEndian.PutUint16(b[16:], uint16(e.Kind))
+	binary.LittleEndian.PutUint16(b[18:], e.Flags)
+	binary.LittleEndian.PutUint32(b[20:], uint32(e.Task))
+	binary.LittleEndian.PutUint32(b[24:], uint32(e.Key))
+	binary.LittleEndian.PutUint32(b[28:], uint32(e.Aux))
+}
+
+// DecodeEvent decodes the record in b[:EventSize].
+func DecodeEvent(b []byte) Event {
+	_ = b[EventSize-1]
+	return Event{
+		T:     math.Float64frombits(binary.LittleEndian.Uint64(b[0:])),
+		Dur:   math.Float64frombits(binary.LittleEndian.Uint64(b[8:])),
+		Kind:  Kind(binary.LittleEndian.Uint16(b[16:])),
+		Flags: binary.LittleEndian.Uint16(b[18:]),
+		Task:  int32(binary.LittleEndian.Uint32(b[20:])),
+		Key:   int32(binary.LittleEndian.Uint32(b[24:])),
+		Aux:   int32(binary.LittleEndian.Uint32(b[28:])),
+	}
+}
+
+// DecodeEvents decodes every whole record in b.
+func DecodeEvents(b []byte) []Event {
+	out := make([]Event, 0, len(b)/EventSize)
+	for ; len(b) >= EventSize; b = b[EventSize:] {
+		out = append(out, DecodeEvent(b))
+	}
+	return out
+}
+
+// DefaultEventBuffer is how many events an engine buffers between two
+// Drains; past it, events are counted per kind and reported as aggregated
+// records.
+const DefaultEventBuffer = 1 << 16
+
+// eventLog is the bounded buffer of encoded records between the hooks and
+// Drain. Records are encoded on the way in; Drain swaps buffers and copies
+// the full one out, so that it costs one copy, not a call per event.
+type eventLog struct {
+	mu         sync.Mutex
+	buf        []byte // the filling buffer; cap is the bound
+	over       [numKinds]uint64
+	anyOver    bool
+	emitted    uint64 // records written
+	aggregated uint64 // records folded into aggregated counts
+
+	drainMu sync.Mutex
+	spare   []byte // the other buffer, owned by Drain
+}
+
+func newEventLog(n int) *eventLog {
+	return &eventLog{buf: make([]byte, 0, n*EventSize), spare: make([]byte, 0, n*EventSize)}
+}
+
+func (l *eventLog) add(e *Event) {
+	l.mu.Lock()
+	if n := len(l.buf); n < cap(l.buf) {
+		l.buf = l.buf[:n+EventSize]
+		e.Put(l.buf[n:])
+		l.emitted++
+	} else {
+		l.over[e.Kind]++
+		l.anyOver = true
+		l.aggregated++
+	}
+	l.mu.Unlock()
+}
+
+// drain appends every pending record to dst, then one aggregated record per
+// kind that overflowed (timestamped now), and returns dst.
+func (l *eventLog) drain(dst []byte, now float64) []byte {
+	l.drainMu.Lock()
+	defer l.drainMu.Unlock()
+	var over [numKinds]uint64
+	l.mu.Lock()
+	full := l.buf
+	l.buf = l.spare[:0]
+	anyOver := l.anyOver
+	if anyOver {
+		over = l.over
+		l.over = [numKinds]uint64{}
+		l.anyOver = false
+	}
+	l.mu.Unlock()
+	dst = append(dst, full...)
+	l.spare = full[:0]
+	if anyOver {
+		for k, n := range over {
+			for n > 0 {
+				c := min(n, math.MaxInt32)
+				n -= c
+				e := Event{T: now, Kind: KindAggregated, Task: TaskScene, Key: int32(k), Aux: int32(c)}
+				var rec [EventSize]byte
+				e.Put(rec[:])
+				dst = append(dst, rec[:]...)
+			}
+		}
+	}
+	return dst
+}
+
+func (l *eventLog) counts() (emitted, aggregated uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.emitted, l.aggregated
+}
