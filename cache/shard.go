@@ -1,0 +1,199 @@
+package cache
+
+import (
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// entry is a stored value and its expiry time in nanoseconds since the
+// cache's epoch (0: never).
+type entry[V any] struct {
+	value V
+	exp   int64
+}
+
+// shard is a map with its own lock. A cache with Mutex or RWMutex locking
+// has one shard.
+type shard[K comparable, V any] struct {
+	mu    sync.Mutex   // Mutex and Sharded locking
+	rw    sync.RWMutex // RWMutex locking
+	isRW  bool
+	items map[K]entry[V]
+	exp   expiryIndex[K]
+	lru   *lruList[K]    // nil without WithMaxEntries
+	max   int            // the bound of this shard, with lru
+	calls map[K]*call[V] // loads in flight (GetOrLoad)
+	count atomic.Int64   // len(items), readable without the lock
+
+	// Counters, guarded by the lock.
+	found, notFound             uint64 // Gets under the exclusive lock
+	sets, deletes, expired      uint64
+	evictions, loads, loadFails uint64
+
+	_ [64]byte // keep shards off each other's cache lines
+}
+
+func (s *shard[K, V]) init(rw bool, max int) {
+	s.isRW = rw
+	s.items = make(map[K]entry[V])
+	if max > 0 {
+		s.max = max
+		s.lru = newLRU[K]()
+	}
+}
+
+// lockState is what unlock needs to know about a lock taken by lock.
+type lockState struct {
+	shared bool
+	traced bool
+	info   LockInfo
+	at     time.Time // when the lock was acquired, if traced
+}
+
+func (s *shard[K, V]) rawLock(shared bool) {
+	switch {
+	case !s.isRW:
+		s.mu.Lock()
+	case shared:
+		s.rw.RLock()
+	default:
+		s.rw.Lock()
+	}
+}
+
+func (s *shard[K, V]) rawUnlock(shared bool) {
+	switch {
+	case !s.isRW:
+		s.mu.Unlock()
+	case shared:
+		s.rw.RUnlock()
+	default:
+		s.rw.Unlock()
+	}
+}
+
+// lock takes shard idx's lock for op, shared if asked and the locking is
+// RWMutex, and reports to the handle's lock hooks.
+func (c *Cache[K, V]) lock(s *shard[K, V], idx int, op Op, shared bool) lockState {
+	shared = shared && s.isRW
+	h := c.hooks
+	if h == nil || (h.LockWait == nil && h.LockAcquired == nil && h.LockReleased == nil) {
+		s.rawLock(shared)
+		return lockState{shared: shared}
+	}
+	l := lockState{shared: shared, traced: true, info: LockInfo{Op: op, Shared: shared}}
+	if c.c.locking == Sharded {
+		l.info.Shard = idx
+	}
+	if h.LockWait != nil {
+		h.LockWait(l.info)
+	}
+	clk := c.c.clock
+	t0 := clk.Now()
+	s.rawLock(shared)
+	l.at = clk.Now()
+	if h.LockAcquired != nil {
+		h.LockAcquired(l.info, l.at.Sub(t0))
+	}
+	return l
+}
+
+func (c *Cache[K, V]) unlock(s *shard[K, V], l lockState) {
+	s.rawUnlock(l.shared)
+	if l.traced {
+		if h := c.hooks; h.LockReleased != nil {
+			h.LockReleased(l.info, c.c.clock.Now().Sub(l.at))
+		}
+	}
+}
+
+// store sets key under the exclusive lock. If that evicts an entry, it
+// returns its key and true.
+func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool) {
+	s.items[key] = entry[V]{value, exp}
+	s.sets++
+	if exp != 0 {
+		s.exp.push(key, exp, ttl)
+		if s.exp.n > 2*len(s.items)+1024 {
+			s.exp.compact(s.live)
+		}
+	}
+	if s.lru != nil {
+		s.lru.touch(key)
+		if len(s.items) > s.max {
+			evicted = s.lru.oldest()
+			s.remove(evicted)
+			s.evictions++
+			ok = true
+		}
+	}
+	s.count.Store(int64(len(s.items)))
+	return evicted, ok
+}
+
+// remove deletes key under the exclusive lock. Its expiry queue item, if
+// any, stays queued until a sweep or a compaction drops it.
+func (s *shard[K, V]) remove(key K) {
+	delete(s.items, key)
+	if s.lru != nil {
+		s.lru.remove(key)
+	}
+	s.count.Store(int64(len(s.items)))
+}
+
+// live reports whether the expiry queue item (key, exp) is the current one
+// of a stored entry.
+func (s *shard[K, V]) live(key K, exp int64) bool {
+	e, ok := s.items[key]
+	return ok && e.exp == exp
+}
+
+// sweep removes the entries expired at now, under the exclusive lock. If
+// collect, it appends their keys to keys.
+func (s *shard[K, V]) sweep(now int64, collect bool, keys []K) (int, []K) {
+	n := 0
+	s.exp.popExpired(now, func(key K, exp int64) {
+		if e, ok := s.items[key]; ok && e.exp == exp {
+			delete(s.items, key)
+			if s.lru != nil {
+				s.lru.remove(key)
+			}
+			n++
+			if collect {
+				keys = append(keys, key)
+			}
+		}
+	})
+	if n > 0 {
+		s.expired += uint64(n)
+		s.count.Store(int64(len(s.items)))
+	}
+	return n, keys
+}
+
+// readCounters count Gets made under a shared lock, striped so that
+// readers running in parallel rarely write the same cache line.
+type readCounters struct {
+	found, notFound atomic.Uint64
+	_               [48]byte
+}
+
+const readStripes = 16
+
+func (co *core[K, V]) countRead(found bool) {
+	rc := &co.readStats[rand.Uint32()%readStripes]
+	if found {
+		rc.found.Add(1)
+	} else {
+		rc.notFound.Add(1)
+	}
+}
+
+// globalCounters are the counters kept outside the shards' locks.
+type globalCounters struct {
+	expiredMisses atomic.Uint64 // Gets that found an expired entry
+	sweeps        atomic.Uint64
+	loadsShared   atomic.Uint64 // GetOrLoad callers that waited for another's load
+}
