@@ -92,11 +92,11 @@ func TestTTL(t *testing.T) {
 				var misses []string
 				h := &Hooks{Miss: func(k any, expired bool) { misses = append(misses, fmt.Sprint(k, " ", expired)) }}
 				c := New[string, int](WithLocking(l), WithTTL(time.Second), WithHooks(h))
-				c.Set("default", 1)                      // 1s
-				c.SetWithTTL("zero", 2, 0)               // the default: 1s
-				c.SetWithTTL("long", 3, 3*time.Second)   // 3s
-				c.SetWithTTL("never", 4, NoExpiration)   // never
-				c.SetWithTTL("negative", 5, -time.Hour)  // never
+				c.Set("default", 1)                     // 1s
+				c.SetWithTTL("zero", 2, 0)              // the default: 1s
+				c.SetWithTTL("long", 3, 3*time.Second)  // 3s
+				c.SetWithTTL("never", 4, NoExpiration)  // never
+				c.SetWithTTL("negative", 5, -time.Hour) // never
 				for i, s := range []step{
 					{999 * time.Millisecond, "default", true, 5},
 					{0, "zero", true, 5},
