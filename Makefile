@@ -1,0 +1,53 @@
+# The Go shared-state playground.
+#   make serve   build the WebAssembly and serve the page (ADDR=127.0.0.1:8080)
+#   make test    every test: vet, Go tests with -race, the js/wasm tests under
+#                Node, and the end-to-end tests in headless Chromium
+
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_DIR  := $(GOROOT)/lib/wasm
+WASM_ENV  := GOOS=js GOARCH=wasm
+NODE_PATH := PATH="$(WASM_DIR):$$PATH"
+
+.PHONY: all build serve test vet test-go test-wasm test-e2e bench clean FORCE
+.DELETE_ON_ERROR:
+
+all: build
+
+build: web/playground.wasm web/wasm_exec.js
+
+# go build is incremental: always ask it, it knows what changed.
+web/playground.wasm: FORCE
+	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+# wasm_exec.js must come from the toolchain that built the module.
+web/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
+	cp $(WASM_DIR)/wasm_exec.js $@
+
+serve: build
+	$(GO) run . -addr $(ADDR) -dir web
+
+test: vet test-go test-wasm
+
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./wasm/...
+
+# Includes ./e2e, which builds the page itself and drives headless Chromium.
+test-go:
+	$(GO) test -race -count=1 ./...
+
+# The js/wasm packages, under Node, with the toolchain's go_js_wasm_exec.
+test-wasm:
+	$(NODE_PATH) $(WASM_ENV) $(GO) test -count=1 ./wasm/...
+
+test-e2e:
+	$(GO) test -count=1 -v ./e2e/
+
+clean:
+	rm -f web/playground.wasm web/wasm_exec.js
+	rm -rf dist
+
+FORCE:

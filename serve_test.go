@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// testRoot makes a folder to serve, with a secret beside it that no request
+// may reach.
+func testRoot(t *testing.T) string {
+	t.Helper()
+	base := t.TempDir()
+	dir := filepath.Join(base, "web")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
+	must(os.MkdirAll(filepath.Join(dir, "withindex"), 0o755))
+	must(os.MkdirAll(filepath.Join(dir, ".git"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html><title>t</title>"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "withindex", "index.html"), []byte("inner"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "sub", "a.txt"), []byte("a"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "playground.wasm"), []byte("\x00asm\x01\x00\x00\x00"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "app.js"), []byte("export {}"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, ".env"), []byte("SECRET=1"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, ".git", "config"), []byte("secret"), 0o644))
+	must(os.WriteFile(filepath.Join(base, "secret.txt"), []byte("secret"), 0o644))
+	must(os.Symlink(filepath.Join(base, "secret.txt"), filepath.Join(dir, "escape.txt")))
+	return dir
+}
+
+func TestHandler(t *testing.T) {
+	dir := testRoot(t)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	h := newHandler(root.FS(), "*")
+
+	tests := []struct {
+		name, method, target string
+		status               int
+		ctype, body          string
+	}{
+		{"index", "GET", "/", 200, "text/html", "<!doctype html>"},
+		{"wasm type", "GET", "/playground.wasm", 200, "application/wasm", "\x00asm"},
+		{"js type", "GET", "/app.js", 200, "text/javascript", "export"},
+		{"file in folder", "GET", "/sub/a.txt", 200, "text/plain", "a"},
+		{"folder with index", "GET", "/withindex/", 200, "text/html", "inner"},
+		{"head", "HEAD", "/app.js", 200, "text/javascript", ""},
+		{"no listing", "GET", "/sub/", 404, "", ""},
+		{"no listing without slash", "GET", "/sub", 404, "", ""},
+		{"dotfile", "GET", "/.env", 404, "", ""},
+		{"dot folder", "GET", "/.git/config", 404, "", ""},
+		{"dot folder encoded", "GET", "/%2egit/config", 404, "", ""},
+		{"traversal", "GET", "/../secret.txt", 404, "", ""},
+		{"traversal encoded", "GET", "/%2e%2e/secret.txt", 404, "", ""},
+		{"traversal backslash", "GET", "/..%5csecret.txt", 404, "", ""},
+		{"symlink out of the folder", "GET", "/escape.txt", 404, "", ""},
+		{"missing", "GET", "/nope.js", 404, "", ""},
+		{"post", "POST", "/", 405, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, "http://x"+tt.target, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			res := rec.Result()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tt.status {
+				t.Fatalf("%s %s: status %d, want %d (body %q)", tt.method, tt.target, res.StatusCode, tt.status, body)
+			}
+			if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			csp := res.Header.Get("Content-Security-Policy")
+			for _, want := range []string{"'wasm-unsafe-eval'", "frame-ancestors *", "default-src 'self'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if tt.ctype != "" && !strings.HasPrefix(res.Header.Get("Content-Type"), tt.ctype) {
+				t.Errorf("Content-Type = %q, want %q", res.Header.Get("Content-Type"), tt.ctype)
+			}
+			if strings.Contains(string(body), "secret") || strings.Contains(string(body), "SECRET") {
+				t.Errorf("body leaks a secret: %q", body)
+			}
+			if tt.body != "" && !strings.HasPrefix(string(body), tt.body) {
+				t.Errorf("body %q, want prefix %q", body, tt.body)
+			}
+		})
+	}
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	dir := testRoot(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	logs := &syncWriter{b: new(strings.Builder)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir}, outW, logs)
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	if !sc.Scan() {
+		t.Fatalf("no startup line; err %v", <-done)
+	}
+	line := sc.Text()
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		t.Fatalf("startup line %q has no URL", line)
+	}
+	url := strings.Fields(line[i:])[0]
+	res, err := http.Get(url + "playground.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/wasm" {
+		t.Fatalf("GET wasm: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	cancel()
+	go io.Copy(io.Discard, outR)
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if got := logs.String(); !strings.Contains(got, "GET /playground.wasm 200") {
+		t.Errorf("request log %q lacks the request", got)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	dir := testRoot(t)
+	for _, args := range [][]string{
+		{"-dir", filepath.Join(dir, "missing")},
+		{"-dir", filepath.Join(dir, "sub")}, // no index.html
+		{"-dir", dir, "extra"},
+		{"-dir", dir, "-frame-ancestors", "*; script-src *"},
+		{"-nope"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
+
+// syncWriter lets the server's logger and the test share a builder safely.
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}

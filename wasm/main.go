@@ -1,0 +1,162 @@
+//go:build js && wasm
+
+// Command wasm is the playground's Go side, compiled to WebAssembly and run
+// in a Web Worker. It registers its bindings on one global JavaScript
+// object, playground, and then waits for calls. Every binding goes through
+// github.com/hack-pad/safejs, never panics into JavaScript, and never blocks
+// the callback it was called in.
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/gosharedstate/playground/wasm/lesson"
+)
+
+func main() {
+	if err := register(safejs.Global()); err != nil {
+		// The page sees that playground never became ready, and why.
+		fmt.Println("playground: cannot register bindings:", err)
+		return
+	}
+	select {} // serve calls until the worker is terminated
+}
+
+// register sets global.playground to an object with the bindings.
+func register(global safejs.Value) error {
+	objCtor, err := global.Get("Object")
+	if err != nil {
+		return err
+	}
+	pg, err := objCtor.New()
+	if err != nil {
+		return err
+	}
+	if err := pg.Set("goVersion", runtime.Version()); err != nil {
+		return err
+	}
+	for name, fn := range map[string]binding{
+		"runLesson":  runLesson,
+		"stopLesson": stopLesson,
+		"selfTest":   selfTest,
+	} {
+		if err := export(pg, name, fn); err != nil {
+			return err
+		}
+	}
+	return global.Set("playground", pg)
+}
+
+var lessonState struct {
+	sync.Mutex
+	cancel context.CancelFunc
+}
+
+// runLesson(options, onLine) plays the lesson's scene. options may have
+// tasks, ttlMs, cleanupMs and sweeps; onLine gets {atMs, who, kind, text}
+// for every line. It returns a Promise that resolves when the scene ends,
+// and rejects if the options are bad or the scene was stopped.
+func runLesson(args []safejs.Value) (any, error) {
+	obj, err := argObject(args, 0, "options")
+	if err != nil {
+		return nil, err
+	}
+	onLine, err := argFunc(args, 1, "onLine")
+	if err != nil {
+		return nil, err
+	}
+	var opts lesson.Options
+	fields := []struct {
+		name  string
+		apply func(float64)
+	}{
+		{"tasks", func(f float64) { opts.Tasks = int(f) }},
+		{"ttlMs", func(f float64) { opts.TTL = ms(f) }},
+		{"cleanupMs", func(f float64) { opts.Cleanup = ms(f) }},
+		{"sweeps", func(f float64) { opts.Sweeps = int(f) }},
+	}
+	for _, f := range fields {
+		v, err := optNumber(obj, f.name, 0)
+		if err != nil {
+			return nil, err
+		}
+		if v < 0 || v > 1e7 {
+			return nil, fmt.Errorf("%w: %s must be between 0 and 10000000 (got %v)", errArgs, f.name, v)
+		}
+		if v != math.Trunc(v) && (f.name == "tasks" || f.name == "sweeps") {
+			return nil, fmt.Errorf("%w: %s must be a whole number (got %v)", errArgs, f.name, v)
+		}
+		f.apply(v)
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lessonState.Lock()
+	if lessonState.cancel != nil {
+		lessonState.cancel() // one scene at a time: a new Run replaces the old
+	}
+	lessonState.cancel = cancel
+	lessonState.Unlock()
+	return promise("runLesson", func() (any, error) {
+		defer cancel()
+		n := 0
+		err := lesson.Run(ctx, opts, func(l lesson.Line) {
+			n++
+			_, _ = onLine.Invoke(map[string]any{
+				"atMs": float64(l.At) / float64(time.Millisecond),
+				"who":  l.Who,
+				"kind": l.Kind,
+				"text": l.Text,
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return n, nil
+	})
+}
+
+// stopLesson() stops the scene that runLesson started, if any.
+func stopLesson([]safejs.Value) (any, error) {
+	lessonState.Lock()
+	defer lessonState.Unlock()
+	if lessonState.cancel == nil {
+		return false, nil
+	}
+	lessonState.cancel()
+	lessonState.cancel = nil
+	return true, nil
+}
+
+// selfTest(what) exercises the boundary itself, for the tests: "panic"
+// panics inside the binding and "panicAsync" inside a promise's goroutine;
+// both must come back as JavaScript errors with the instance still alive.
+func selfTest(args []safejs.Value) (any, error) {
+	what := ""
+	if len(args) > 0 {
+		s, err := args[0].String()
+		if err != nil {
+			return nil, err
+		}
+		what = s
+	}
+	switch what {
+	case "panic":
+		panic("selfTest: deliberate panic")
+	case "panicAsync":
+		return promise("selfTest", func() (any, error) { panic("selfTest: deliberate async panic") })
+	case "ok":
+		return "ok", nil
+	}
+	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\" or \"panicAsync\", not %q", errArgs, what)
+}
+
+func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }

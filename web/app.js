@@ -1,0 +1,86 @@
+// The page's entry point: it starts the Go worker and wires the lesson's
+// scene to its Run and Stop buttons.
+import { GoWorker } from "./goworker.js";
+
+const $ = (id) => document.getElementById(id);
+
+function setStatus(state, text) {
+  $("status").dataset.state = state;
+  $("status-text").textContent = text;
+}
+
+function showFailure({ message, hint }) {
+  console.error(`playground: ${message} ${hint || ""}`);
+  setStatus("failed", "Not running");
+  $("failure-message").textContent = message;
+  $("failure-hint").textContent = hint || "";
+  $("failure").hidden = false;
+  for (const b of document.querySelectorAll("main button")) b.disabled = true;
+}
+
+function logLine(list, { atMs, who, kind, text }) {
+  const li = document.createElement("li");
+  li.dataset.kind = kind;
+  const at = document.createElement("span");
+  at.className = "at";
+  at.textContent = `+${(atMs / 1000).toFixed(2)} s`;
+  const w = document.createElement("span");
+  w.className = "who";
+  w.textContent = who;
+  const t = document.createElement("span");
+  t.className = "text";
+  const k = document.createElement("span");
+  k.className = "kind";
+  k.textContent = kind;
+  t.append(k, text);
+  li.append(at, w, t);
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+}
+
+function setupLesson(go) {
+  const run = $("lesson-run");
+  const stop = $("lesson-stop");
+  const log = $("lesson-log");
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    stop.disabled = false;
+    log.replaceChildren();
+    try {
+      await go.stream("runLesson", [{}], (line) => logLine(log, line));
+    } catch (err) {
+      const stopped = /context canceled/.test(err.message);
+      logLine(log, { atMs: 0, who: "page", kind: stopped ? "info" : "error", text: stopped ? "Stopped." : err.message });
+    } finally {
+      run.disabled = false;
+      stop.disabled = true;
+    }
+  });
+  stop.addEventListener("click", () => go.call("stopLesson"));
+}
+
+async function main() {
+  if (window.playgroundUnsupported) return; // boot.js has said why
+
+  const go = new GoWorker("worker.js");
+  go.addEventListener("output", (e) => {
+    // What Go prints reaches the page's console; a panic is an error.
+    const { fd, text } = e.detail;
+    if (fd === 2 || /^(panic|fatal error):/m.test(text)) console.error(`[go] ${text}`);
+    else console.log(`[go] ${text}`);
+  });
+  go.addEventListener("fatal", (e) => showFailure(e.detail));
+  let info;
+  try {
+    info = await go.ready;
+  } catch (reason) {
+    showFailure(reason);
+    return;
+  }
+  $("go-version").textContent = info.goVersion.replace(/^go/, "");
+  setStatus("ready", "Ready");
+  setupLesson(go);
+  $("lesson-run").disabled = false;
+}
+
+main();
