@@ -212,6 +212,12 @@ func (c *SceneClock) armLocked(t *sceneTimer, d time.Duration) {
 // first; it returns ctx.Err() in the second case. A paused clock makes it
 // wait until Resume. d <= 0 returns at once.
 func (c *SceneClock) Sleep(ctx context.Context, d time.Duration) error {
+	return c.sleep(ctx, nil, d)
+}
+
+// sleep is Sleep that also ends early when stop is closed (nil: never),
+// returning context.Canceled.
+func (c *SceneClock) sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -222,6 +228,9 @@ func (c *SceneClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		t.Stop()
 		return ctx.Err()
+	case <-stop:
+		t.Stop()
+		return context.Canceled
 	}
 }
 

@@ -52,7 +52,11 @@ type Engine struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // the tasks
+	// loadsStored counts the cache's loader goroutines (one per load the
+	// cache started, cache.Stats().Loads) that have released the lock after
+	// their store: Stop waits for it to catch up.
+	loadsStored atomic.Uint64
 	gate   atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
 
 	cache *cache.Cache[int, string]
@@ -216,12 +220,26 @@ func (e *Engine) Stop() {
 	}
 	e.wg.Wait()
 	if wasStarted {
+		e.waitLoads()
 		e.pool.Close()
 		e.cache.Close()
 		e.emit(KindSceneStop, TaskScene, -1, 0, 0, 0)
 	}
 	e.clock.StopAll()
 	e.clock.Pause() // scene time stops with the scene
+}
+
+// waitLoads waits, after the tasks have ended, until every loader goroutine
+// the cache started has released the lock after its store (its context is
+// cancelled by then, so it does not wait long). What is left of such a
+// goroutine is its cacheSet hook, if it stored, and its return. As a
+// safety net against a change in the cache, it gives up after 2 s.
+func (e *Engine) waitLoads() {
+	started := e.cache.Stats().Loads
+	deadline := time.Now().Add(2 * time.Second)
+	for e.loadsStored.Load() < started && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Microsecond)
+	}
 }
 
 // Drain appends every pending event to dst as EventSize-byte little-endian
@@ -257,6 +275,10 @@ type task struct {
 	value  string
 	curKey atomic.Int32 // the key of the operation in progress, for lock events
 	curOp  atomic.Int32
+	// lh is the handle for GetOrLoad: its hooks are the task's, and they
+	// also count the loader goroutine's store for Stop (only the cache's
+	// loader takes the lock for a set through it).
+	lh *cache.Cache[int, string]
 	fast   int         // consecutive steps without a real wait
 	yield  *time.Timer // the real-time yield timer
 }
@@ -287,7 +309,8 @@ func (e *Engine) newTask(i int) *task {
 		value: "task" + strconv.Itoa(i),
 	}
 	t.curKey.Store(-1)
-	t.h = e.cache.Traced(e.taskHooks(t))
+	t.h = e.cache.Traced(e.cacheHooks(t.id, t, false))
+	t.lh = e.cache.Traced(e.cacheHooks(t.id, t, true))
 	return t
 }
 
@@ -434,7 +457,7 @@ func (t *task) do(op Op, key int) {
 		t.h.Delete(key)
 		ok = true
 	case OpGetOrLoad:
-		_, err := t.h.GetOrLoad(t.ctx, key, t.loadValue)
+		_, err := t.lh.GetOrLoad(t.ctx, key, t.loadValue)
 		ok = err == nil
 	case OpPool:
 		ok = t.usePool()
@@ -451,7 +474,9 @@ func (t *task) do(op Op, key int) {
 }
 
 // loadValue is the load function of GetOrLoad: it takes LoadMs of scene
-// time, like a slow backend.
+// time, like a slow backend. The cache runs it in a goroutine of its own,
+// which then takes the lock to store the value; Stop waits for that
+// (Engine.loads, done in the LockReleased hook of the store).
 func (t *task) loadValue(ctx context.Context, key int) (string, error) {
 	e := t.e
 	e.st.mu.Lock()
@@ -459,7 +484,7 @@ func (t *task) loadValue(ctx context.Context, key int) (string, error) {
 	e.st.mu.Unlock()
 	e.emit(KindLoadStart, t.id, int32(key), 0, 0, 0)
 	start := e.clock.Elapsed()
-	err := e.clock.Sleep(ctx, e.load)
+	err := e.clock.sleep(ctx, e.ctx.Done(), e.load)
 	var flags uint16
 	if err != nil {
 		flags = FlagError

@@ -44,7 +44,7 @@ func (e *Engine) newCache() *cache.Cache[int, string] {
 	s := e.scene
 	opts := []cache.Option{
 		cache.WithClock(e.clock),
-		cache.WithHooks(e.cacheHooks(TaskJanitor, nil)),
+		cache.WithHooks(e.cacheHooks(TaskJanitor, nil, false)),
 		cache.WithLocking(locking(s.Locking)),
 	}
 	if s.TTLMs > 0 {
@@ -59,11 +59,10 @@ func (e *Engine) newCache() *cache.Cache[int, string] {
 	return cache.New[int, string](opts...)
 }
 
-func (e *Engine) taskHooks(t *task) *cache.Hooks { return e.cacheHooks(t.id, t) }
-
 // cacheHooks returns the hooks that report as task id; t is nil for the
-// janitor, which does no simulated work under the lock.
-func (e *Engine) cacheHooks(id int32, t *task) *cache.Hooks {
+// janitor, which does no simulated work under the lock. loader marks the
+// hooks of a task's GetOrLoad handle.
+func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 	cur := func() int32 {
 		if t == nil {
 			return -1
@@ -140,7 +139,7 @@ func (e *Engine) cacheHooks(id int32, t *task) *cache.Hooks {
 			e.emit(KindLockAcquired, id, cur(), int32(info.Shard), lockFlags(info), durMs(waited))
 			if t != nil && e.work > 0 {
 				// The simulated work, under the lock, on the scene clock.
-				_ = e.clock.Sleep(t.ctx, e.work)
+				_ = e.clock.sleep(t.ctx, nil, e.work)
 			}
 		},
 		LockReleased: func(info cache.LockInfo, held time.Duration) {
@@ -148,6 +147,9 @@ func (e *Engine) cacheHooks(id int32, t *task) *cache.Hooks {
 			st.lockHold.add(held)
 			st.mu.Unlock()
 			e.emit(KindLockReleased, id, cur(), int32(info.Shard), lockFlags(info), durMs(held))
+			if loader && info.Op == cache.OpSet {
+				e.loadsStored.Add(1)
+			}
 		},
 	}
 	return h

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -391,7 +392,7 @@ func ParseScene(data []byte) (Scene, error) {
 			return
 		}
 		var num json.Number
-		if err := json.Unmarshal(raw, &num); err != nil {
+		if err := json.Unmarshal(raw, &num); err != nil || len(raw) == 0 || raw[0] == '"' {
 			kind := "a number"
 			if fd.f == nil {
 				kind = "a whole number"
@@ -422,10 +423,29 @@ func ParseScene(data []byte) (Scene, error) {
 		}
 		setRaw(name, raw)
 	}
-	if errs != nil {
-		return s, &ValidationError{errs}
+	return s, mergeErrors(s, errs)
+}
+
+// mergeErrors adds Validate's errors for the fields that parsed to the
+// parse errors, in the order of Fields.
+func mergeErrors(s Scene, errs []FieldError) error {
+	if errs == nil {
+		return s.Validate()
 	}
-	return s, s.Validate()
+	bad := make(map[string]bool, len(errs))
+	for _, fe := range errs {
+		bad[fe.Field] = true
+	}
+	var ve *ValidationError
+	if errors.As(s.Validate(), &ve) {
+		for _, fe := range ve.Fields {
+			if !bad[fe.Field] {
+				errs = append(errs, fe)
+			}
+		}
+	}
+	slices.SortStableFunc(errs, func(a, b FieldError) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
+	return &ValidationError{errs}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -474,10 +494,7 @@ func SceneFromQuery(q url.Values) (Scene, error) {
 			errs = append(errs, *fe)
 		}
 	}
-	if errs != nil {
-		return s, &ValidationError{errs}
-	}
-	return s, s.Validate()
+	return s, mergeErrors(s, errs)
 }
 
 // Query returns the scene as URL query parameters, every field, named as in
