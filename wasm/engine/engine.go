@@ -57,7 +57,7 @@ type Engine struct {
 	// cache started, cache.Stats().Loads) that have released the lock after
 	// their store: Stop waits for it to catch up.
 	loadsStored atomic.Uint64
-	gate   atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
+	gate        atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
 
 	cache *cache.Cache[int, string]
 	pool  *pool.Pool[*conn]
@@ -278,9 +278,9 @@ type task struct {
 	// lh is the handle for GetOrLoad: its hooks are the task's, and they
 	// also count the loader goroutine's store for Stop (only the cache's
 	// loader takes the lock for a set through it).
-	lh *cache.Cache[int, string]
-	fast   int         // consecutive steps without a real wait
-	yield  *time.Timer // the real-time yield timer
+	lh    *cache.Cache[int, string]
+	fast  int         // consecutive steps without a real wait
+	yield *time.Timer // the real-time yield timer
 }
 
 type taskKey struct{}
