@@ -46,6 +46,17 @@ func register(global safejs.Value) error {
 		"runLesson":  runLesson,
 		"stopLesson": stopLesson,
 		"selfTest":   selfTest,
+
+		"sceneSpec":      sceneSpec,
+		"sceneParse":     sceneParse,
+		"sceneFromQuery": sceneFromQuery,
+		"sceneStart":     sceneStart,
+		"scenePause":     scenePause,
+		"sceneResume":    sceneResume,
+		"sceneSpeed":     sceneSpeed,
+		"sceneStop":      sceneStop,
+		"sceneDrain":     sceneDrain,
+		"sceneSnapshot":  sceneSnapshot,
 	} {
 		if err := export(pg, name, fn); err != nil {
 			return err

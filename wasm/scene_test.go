@@ -1,0 +1,143 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/gosharedstate/playground/wasm/engine"
+)
+
+func callString(t *testing.T, method string, args ...any) string {
+	t.Helper()
+	v, err := pg(t).Call(method, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := errorMessage(t, v); msg != "" {
+		t.Fatalf("%s: %s", method, msg)
+	}
+	if v.Type() == safejs.TypeObject { // a Promise
+		v, msg := await(t, v)
+		if msg != "" {
+			t.Fatalf("%s rejected: %s", method, msg)
+		}
+		s, _ := v.String()
+		return s
+	}
+	s, err := v.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSceneSpec(t *testing.T) {
+	var spec struct {
+		Fields    []engine.FieldSpec `json:"fields"`
+		Kinds     []string           `json:"kinds"`
+		EventSize int                `json:"eventSize"`
+	}
+	if err := json.Unmarshal([]byte(callString(t, "sceneSpec")), &spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Fields) == 0 || len(spec.Kinds) == 0 || spec.EventSize != engine.EventSize {
+		t.Fatalf("spec %+v", spec)
+	}
+}
+
+func TestSceneParseReportsFields(t *testing.T) {
+	var res sceneResult
+	if err := json.Unmarshal([]byte(callString(t, "sceneParse", `{"tasks": 5000, "locking": "spin"}`)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.OK || len(res.Errors) != 2 {
+		t.Fatalf("result %+v, want two field errors", res)
+	}
+	got := res.Errors[0].Field + " " + res.Errors[1].Field
+	if !strings.Contains(got, "tasks") || !strings.Contains(got, "locking") {
+		t.Errorf("errors name %q", got)
+	}
+	if err := json.Unmarshal([]byte(callString(t, "sceneFromQuery", "?tasks=3&locking=rwmutex")), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK || res.Scene.Tasks != 3 || res.Scene.Locking != "rwmutex" || !strings.Contains(res.Query, "tasks=3") {
+		t.Fatalf("from query: %+v", res)
+	}
+	if err := json.Unmarshal([]byte(callString(t, "sceneParse", `{"tasks": `)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.OK || len(res.Errors) != 1 {
+		t.Fatalf("malformed JSON gave %+v", res)
+	}
+}
+
+func TestSceneBadArguments(t *testing.T) {
+	for _, c := range []struct {
+		method string
+		args   []any
+		want   string
+	}{
+		{"sceneParse", []any{42}, "scene must be a string, not a number"},
+		{"sceneStart", nil, "scene must be a string, not nothing"},
+		{"sceneSpeed", []any{"fast"}, "speed must be a number"},
+		{"sceneSpeed", []any{50}, "speed"},
+	} {
+		v, err := pg(t).Call(c.method, c.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := errorMessage(t, v); !strings.Contains(msg, c.want) {
+			t.Errorf("%s(%v) = %q, want an error containing %q", c.method, c.args, msg, c.want)
+		}
+	}
+}
+
+func TestSceneRunDrainStop(t *testing.T) {
+	var res sceneResult
+	scene := `{"tasks": 3, "thinkMs": 5, "workMs": 2, "ttlMs": 50, "cleanupMs": 20, "speed": 1}`
+	if err := json.Unmarshal([]byte(callString(t, "sceneStart", scene)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK {
+		t.Fatalf("start: %+v", res)
+	}
+	kinds := map[engine.Kind]int{}
+	deadline := time.Now().Add(time.Minute)
+	for kinds[engine.KindSweepEnd] == 0 || kinds[engine.KindLockAcquired] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sweep or lock event; kinds so far %v", kinds)
+		}
+		time.Sleep(20 * time.Millisecond)
+		v, err := pg(t).Call("sceneDrain")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.IsNull() {
+			continue
+		}
+		n, _ := v.Length()
+		if n%engine.EventSize != 0 {
+			t.Fatalf("drained %d bytes, not whole records", n)
+		}
+		b := make([]byte, n)
+		if _, err := safejs.CopyBytesToGo(b, v); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i += engine.EventSize {
+			kinds[engine.Kind(binary.LittleEndian.Uint16(b[i+16:]))]++
+		}
+	}
+	if s := callString(t, "sceneSnapshot"); !strings.Contains(s, `"state":"running"`) {
+		t.Errorf("snapshot %s", s)
+	}
+	if st := callString(t, "sceneStop"); st != "stopped" {
+		t.Errorf("after stop, state %q", st)
+	}
+}
