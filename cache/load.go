@@ -108,7 +108,6 @@ func (c *Cache[K, V]) runLoad(ctx context.Context, s *shard[K, V], idx int, key 
 		ev, evicted = s.store(key, v, exp, int64(co.ttl))
 		stored = true
 	}
-	close(cl.done)
 	c.unlock(s, l)
 	if h := c.hooks; h != nil && stored {
 		if h.Set != nil {
@@ -118,6 +117,8 @@ func (c *Cache[K, V]) runLoad(ctx context.Context, s *shard[K, V], idx int, key 
 			h.Evict(ev)
 		}
 	}
+	// After the hooks, so that a caller sees the events of its call.
+	close(cl.done)
 }
 
 func safeLoad[K comparable, V any](ctx context.Context, key K, load func(context.Context, K) (V, error)) (v V, err error) {
