@@ -57,6 +57,8 @@ type Engine struct {
 	// cache started, cache.Stats().Loads) that have released the lock after
 	// their store: Stop waits for it to catch up.
 	loadsStored atomic.Uint64
+	loadSignal  chan struct{}                 // cap 1: loadsStored grew
+	stopped     chan struct{}                 // closed when Stop has finished
 	gate        atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
 
 	cache *cache.Cache[int, string]
@@ -83,6 +85,8 @@ func New(s Scene) (*Engine, error) {
 		load:           msDur(s.LoadMs),
 		acquireTimeout: msDur(s.AcquireTimeoutMs),
 		hot:            HotKeys(s.Keys),
+		loadSignal:     make(chan struct{}, 1),
+		stopped:        make(chan struct{}),
 	}
 	e.st.present = make([]bool, s.Keys)
 	e.st.lockWait.init()
@@ -205,11 +209,19 @@ func (e *Engine) SetSpeed(x float64) error {
 // the pool, a load, a paused clock), waits for all of them, closes the
 // cache (its janitor ends) and the pool, stops every scene timer, and emits
 // sceneStop. When it returns, no goroutine of the scene is left. Stopping
-// an idle engine just marks it stopped; Stop is idempotent.
+// an idle engine just marks it stopped. Stop is idempotent; a second call
+// waits for the first to finish.
+//
+// State says "stopped" as soon as Stop begins; Pause, Resume and SetSpeed
+// then do nothing. State, Scene, Snapshot and Drain never wait for Stop,
+// and Stop waits on channels only, never on a timer: it does not need the
+// browser's event loop to finish (still, call it from a goroutine, not
+// from a JavaScript callback, as any call that waits).
 func (e *Engine) Stop() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.state == StateStopped {
+		e.mu.Unlock()
+		<-e.stopped
 		return
 	}
 	wasStarted := e.state != StateIdle
@@ -218,27 +230,31 @@ func (e *Engine) Stop() {
 	if g := e.gate.Swap(nil); g != nil {
 		close(*g)
 	}
+	e.mu.Unlock()
+
 	e.wg.Wait()
 	if wasStarted {
 		e.waitLoads()
 		e.pool.Close()
 		e.cache.Close()
-		e.emit(KindSceneStop, TaskScene, -1, 0, 0, 0)
+		// The last record: a loader goroutine still returning from its
+		// cacheSet hook cannot report after it.
+		e.log.close(&Event{T: e.now(), Kind: KindSceneStop, Task: TaskScene, Key: -1})
 	}
 	e.clock.StopAll()
 	e.clock.Pause() // scene time stops with the scene
+	close(e.stopped)
 }
 
 // waitLoads waits, after the tasks have ended, until every loader goroutine
-// the cache started has released the lock after its store (its context is
-// cancelled by then, so it does not wait long). What is left of such a
-// goroutine is its cacheSet hook, if it stored, and its return. As a
-// safety net against a change in the cache, it gives up after 2 s.
+// the cache started (cache.Stats().Loads) has released the lock after its
+// store; their context is cancelled by then, so they do not wait long.
+// What may be left of such a goroutine is its cacheSet hook (if it stored
+// just before Stop) and its return: no wait, no lock.
 func (e *Engine) waitLoads() {
 	started := e.cache.Stats().Loads
-	deadline := time.Now().Add(2 * time.Second)
-	for e.loadsStored.Load() < started && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Microsecond)
+	for e.loadsStored.Load() < started {
+		<-e.loadSignal
 	}
 }
 

@@ -197,6 +197,7 @@ type eventLog struct {
 	over       [numKinds]uint64
 	anyOver    bool
 	emitted    uint64 // records written
+	closed     bool   // after sceneStop: nothing more is recorded
 	aggregated uint64 // records folded into aggregated counts
 
 	drainMu sync.Mutex
@@ -209,6 +210,10 @@ func newEventLog(n int) *eventLog {
 
 func (l *eventLog) add(e *Event) {
 	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
 	if n := len(l.buf); n < cap(l.buf) {
 		l.buf = l.buf[:n+EventSize]
 		e.Put(l.buf[n:])
@@ -252,6 +257,14 @@ func (l *eventLog) drain(dst []byte, now float64) []byte {
 		}
 	}
 	return dst
+}
+
+// close records e, the last record, and refuses any later one.
+func (l *eventLog) close(e *Event) {
+	l.add(e)
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
 }
 
 func (l *eventLog) counts() (emitted, aggregated uint64) {

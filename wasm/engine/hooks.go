@@ -149,6 +149,10 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			e.emit(KindLockReleased, id, cur(), int32(info.Shard), lockFlags(info), durMs(held))
 			if loader && info.Op == cache.OpSet {
 				e.loadsStored.Add(1)
+				select {
+				case e.loadSignal <- struct{}{}:
+				default:
+				}
 			}
 		},
 	}
