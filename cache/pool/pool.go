@@ -117,24 +117,40 @@ type Pool[T any] struct {
 
 // conn is one constructed resource, lent out many times.
 type conn[T any] struct {
-	value     T
-	id        uint64
-	created   time.Time
-	idleSince time.Time // set when it goes idle, if anything reads it
+	p          *pool[T]
+	value      T
+	id         uint64
+	created    time.Time
+	idleSince  time.Time     // set when it goes idle, if anything reads it
+	acquiredAt time.Duration // a stamp, set when lent out if a Released hook needs it
 }
 
 // pool is the state shared by a Pool, its Resources and its background
 // goroutine. It never points back to the Pool, so that the Pool can become
 // unreachable while the others are still around.
+//
+// Waiting works with a counter and one channel. A caller that must wait
+// registers (nwait++) under the lock, then receives from handoff. Whoever
+// gives a resource or a slot back while nwait > 0 commits it to the
+// waiters: under the lock, nwait-- and a send on handoff (a *conn, or nil
+// for a free slot), which never blocks, as handoff has room for MaxSize
+// grants and there are never more. So nwait + len(handoff) is always the
+// number of registered waiters that have yet to receive, and a waiter
+// whose context ends either unregisters (nwait--, if nwait > 0), or, if
+// every waiter left already has a grant on its way, receives one and
+// passes it on. The runtime serves the receivers blocked on handoff in
+// order, which makes the line first come, first served. Close drains
+// handoff and closes it.
 type pool[T any] struct {
-	mu           sync.Mutex
+	mu           spinMutex
 	idle         []*conn[T] // a stack: the most recently released last
-	waiters      waitList[T]
-	total        int // slots taken: resources constructed and not yet destroyed, or being constructed
+	total        int        // slots taken: resources constructed and not yet destroyed, or being constructed
+	nwait        int        // registered waiters not yet granted anything
 	closed       bool
-	acquiredIdle int64 // Acquire calls served by the fast path
-	waitCount    int64
+	acquiredIdle int64     // Acquire calls served by the fast path
+	waitCount    int64     // Acquire calls that registered to wait
 	nextWake     time.Time // when the janitor will next look; zero: not planned
+	handoff      chan *conn[T]
 
 	// read-only after New
 	ctor        func(context.Context) (T, error)
@@ -146,6 +162,8 @@ type pool[T any] struct {
 	hc          func(context.Context, T) error
 	hcAfter     time.Duration
 	clock       cache.Clock
+	sysClock    bool      // clock is cache.SystemClock(): durations can use the monotonic clock alone
+	base        time.Time // a fixed time on clock, for stamp
 	hooks       *Hooks
 	needNow     bool // something reads the time at Acquire and Release
 	checkIdle   bool // an idle resource may be unusable: expiry or health check
@@ -160,8 +178,6 @@ type pool[T any] struct {
 	created      atomic.Int64
 	destroyed    [numReasons]atomic.Int64
 
-	waiterPool sync.Pool
-
 	// the janitor, if any
 	wake      chan struct{} // cap 1: look again now
 	stop      chan struct{} // closed by Close
@@ -171,6 +187,16 @@ type pool[T any] struct {
 	bgCancel  context.CancelFunc
 	closeOnce sync.Once
 	stopOnce  sync.Once
+}
+
+// stamp returns the time on the pool's clock as a duration since a fixed
+// time, for measuring durations. On the system clock it reads only the
+// monotonic clock, which is cheaper than time.Now.
+func (p *pool[T]) stamp() time.Duration {
+	if p.sysClock {
+		return time.Since(p.base)
+	}
+	return p.clock.Now().Sub(p.base)
 }
 
 // New returns a pool configured by cfg, or an error if cfg is invalid. It
@@ -194,6 +220,7 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 		return nil, errors.New("pool: Config.HealthCheckAfter is set but Config.HealthCheck is nil")
 	}
 	p := &pool[T]{
+		mu:          newSpinMutex(),
 		ctor:        cfg.Constructor,
 		dtor:        cfg.Destructor,
 		max:         cfg.MaxSize,
@@ -210,7 +237,9 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 	}
 	p.needNow = p.idleTimeout > 0 || p.maxLifetime > 0 || p.hcAfter > 0
 	p.checkIdle = p.needNow || p.hc != nil
-	p.waiterPool.New = func() any { return &waiter[T]{ch: make(chan struct{}, 1)} }
+	p.sysClock = p.clock == cache.SystemClock()
+	p.base = p.clock.Now()
+	p.handoff = make(chan *conn[T], p.max)
 	p.bgCtx, p.bgCancel = context.WithCancel(context.Background())
 	pub := &Pool[T]{p: p}
 	if p.minIdle > 0 || p.idleTimeout > 0 || p.maxLifetime > 0 {
@@ -277,7 +306,7 @@ func (p *pool[T]) stats() Stats {
 		MaxSize:      p.max,
 		Total:        p.total,
 		Idle:         len(p.idle),
-		Waiting:      p.waiters.n,
+		Waiting:      p.nwait + len(p.handoff),
 		AcquireCount: p.acquiredIdle,
 		WaitCount:    p.waitCount,
 	}
@@ -359,11 +388,11 @@ type deadConn[T any] struct {
 // acquireSlow is everything but the fast path. It is called with p.mu held.
 //
 // The caller may hold a slot (haveSlot): a free slot it took, the slot of
-// an expired or unhealthy resource it destroyed, or a slot handed to it
+// an expired or unhealthy resource it destroyed, or a slot granted to it
 // while it waited. It gives the slot back if it finds an idle resource
 // after all, and the deferred call gives it back if a Constructor,
 // Destructor, HealthCheck or hook panics.
-func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (r *Resource[T], err error) {
+func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T], error) {
 	haveSlot := false
 	defer func() {
 		if haveSlot {
@@ -391,13 +420,11 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (r *Resource[T
 			break
 		}
 		keepDeadSlot := false // this caller takes over the slot of dead[0]
-		var w *waiter[T]
-		var wake *waiter[T]
 		switch {
 		case c != nil:
 			if haveSlot {
 				haveSlot = false
-				wake = p.freeSlotLocked()
+				p.freeSlotLocked()
 			}
 		case haveSlot:
 		case len(dead) > 0:
@@ -406,18 +433,14 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (r *Resource[T
 			p.total++
 			haveSlot = true
 		default:
-			w = p.waiterPool.Get().(*waiter[T])
-			w.c, w.slot, w.err = nil, false, nil
-			p.waiters.pushBack(w)
+			p.nwait++
 			p.waitCount++
 		}
+		position := p.nwait + len(p.handoff)
 		if len(p.idle) < p.minIdle {
 			p.pokeLocked()
 		}
 		p.mu.Unlock()
-		if wake != nil {
-			wake.ch <- struct{}{}
-		}
 		for i, d := range dead {
 			p.destroy(d.c, d.reason, !(keepDeadSlot && i == 0))
 		}
@@ -462,63 +485,71 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (r *Resource[T
 			return p.handle(ctx, c, waited, true), nil
 		}
 
-		// Wait in line.
-		start := p.clock.Now()
+		// Registered: wait in line for a grant.
+		start := p.stamp()
 		if h := p.hooks; h != nil && h.Waiting != nil {
-			h.Waiting(ctx, w.pos)
+			h.Waiting(ctx, position)
 		}
+		var g *conn[T]
+		var ok bool
 		if done := ctx.Done(); done == nil {
-			<-w.ch
+			g, ok = <-p.handoff
 		} else {
 			select {
-			case <-w.ch:
+			case g, ok = <-p.handoff:
 			case <-done:
 				p.mu.Lock()
-				queued := w.queued
-				if queued {
-					p.waiters.remove(w)
+				left := p.closed || p.nwait > 0
+				if !p.closed && p.nwait > 0 {
+					p.nwait-- // unregister
 				}
 				p.mu.Unlock()
-				end := p.clock.Now()
-				if !queued {
-					// Handed something at the very moment the context
-					// ended: pass it on.
-					<-w.ch
-					if w.c != nil {
-						p.put(w.c, end, end)
-					} else if w.slot {
-						p.freeSlot()
+				if !left {
+					// Every waiter still in line, this one included, has
+					// a grant on its way: take one and pass it on.
+					if g, ok := <-p.handoff; ok {
+						p.passOn(g)
 					}
 				}
-				p.waiterPool.Put(w)
-				waited += end.Sub(start)
+				waited += p.stamp() - start
 				p.waitNanos.Add(int64(waited))
 				p.canceled.Add(1)
 				return nil, p.fail(ctx, ctx.Err(), waited)
 			}
 		}
-		waited += p.clock.Now().Sub(start)
+		waited += p.stamp() - start
 		p.waitNanos.Add(int64(waited))
-		c, slot, err := w.c, w.slot, w.err
-		p.waiterPool.Put(w)
 		switch {
-		case err != nil:
-			return nil, p.fail(ctx, err, waited)
-		case c != nil:
+		case !ok:
+			return nil, p.fail(ctx, ErrClosed, waited)
+		case g != nil:
 			if p.closedFlag.Load() {
-				p.destroy(c, Closed, true)
+				p.destroy(g, Closed, true)
 				return nil, p.fail(ctx, ErrClosed, waited)
 			}
 			p.acquired.Add(1)
-			return p.handle(ctx, c, waited, false), nil
-		case slot:
-			haveSlot = true
+			return p.handle(ctx, g, waited, false), nil
 		}
+		haveSlot = true // granted a slot: look again, then construct
 		if p.needNow {
 			now = p.clock.Now()
 		}
 		p.mu.Lock()
 	}
+}
+
+// passOn gives back a grant received by a waiter that gave up: a resource
+// (g), or a slot (g == nil).
+func (p *pool[T]) passOn(g *conn[T]) {
+	if g == nil {
+		p.freeSlot()
+		return
+	}
+	var now time.Time
+	if p.needNow {
+		now = p.clock.Now()
+	}
+	p.put(g, now, now)
 }
 
 // construct runs the Constructor for a caller that holds a slot.
@@ -535,15 +566,15 @@ func (p *pool[T]) construct(ctx context.Context) (*conn[T], error) {
 		return nil, err
 	}
 	p.created.Add(1)
-	return &conn[T]{value: v, id: id, created: p.clock.Now()}, nil
+	return &conn[T]{p: p, value: v, id: id, created: p.clock.Now()}, nil
 }
 
 // handle wraps c in a new Resource for its new holder.
 func (p *pool[T]) handle(ctx context.Context, c *conn[T], waited time.Duration, created bool) *Resource[T] {
-	r := &Resource[T]{p: p, c: c}
+	r := &Resource[T]{c: c}
 	if h := p.hooks; h != nil {
 		if h.Released != nil {
-			r.acquiredAt = p.clock.Now()
+			c.acquiredAt = p.stamp()
 		}
 		if h.Acquired != nil {
 			h.Acquired(ctx, c.id, waited, created)
@@ -561,9 +592,9 @@ func (p *pool[T]) fail(ctx context.Context, err error, waited time.Duration) err
 }
 
 // put gives c back to the pool at time now (zero if the pool does not read
-// the time): to the first waiter, or to the idle set, where it has been
-// idle since idleSince. On a closed pool, or past its MaxLifetime, it
-// destroys c.
+// the time): to the waiters, or to the idle set, where it has been idle
+// since idleSince. On a closed pool, or past its MaxLifetime, it destroys
+// c.
 func (p *pool[T]) put(c *conn[T], now, idleSince time.Time) {
 	if p.maxLifetime > 0 && now.Sub(c.created) >= p.maxLifetime {
 		p.destroy(c, MaxLifetime, true)
@@ -575,10 +606,10 @@ func (p *pool[T]) put(c *conn[T], now, idleSince time.Time) {
 		p.destroy(c, Closed, true)
 		return
 	}
-	if w := p.waiters.popFront(); w != nil {
-		w.c = c
+	if p.nwait > 0 {
+		p.nwait--
+		p.handoff <- c // never blocks: see pool
 		p.mu.Unlock()
-		w.ch <- struct{}{}
 		return
 	}
 	c.idleSince = idleSince
@@ -608,29 +639,25 @@ func (p *pool[T]) deadline(c *conn[T]) time.Time {
 	return d
 }
 
-// freeSlot gives a slot back: to the first waiter, who will construct a
-// resource, or to the pool.
+// freeSlot gives a slot back: to the waiters, the first of whom will
+// construct a resource, or to the pool.
 func (p *pool[T]) freeSlot() {
 	p.mu.Lock()
-	w := p.freeSlotLocked()
+	p.freeSlotLocked()
 	p.mu.Unlock()
-	if w != nil {
-		w.ch <- struct{}{}
-	}
 }
 
-// freeSlotLocked is freeSlot with p.mu held. If it hands the slot to a
-// waiter, it returns the waiter, whom the caller must wake after unlocking.
-func (p *pool[T]) freeSlotLocked() *waiter[T] {
-	if w := p.waiters.popFront(); w != nil {
-		w.slot = true
-		return w
+// freeSlotLocked is freeSlot with p.mu held.
+func (p *pool[T]) freeSlotLocked() {
+	if p.nwait > 0 {
+		p.nwait--
+		p.handoff <- nil // never blocks: see pool
+		return
 	}
 	p.total--
 	if p.minIdle > 0 && !p.closed {
 		p.pokeLocked()
 	}
-	return nil
 }
 
 // destroy closes c, reports it, and if free, frees its slot afterwards,
@@ -668,24 +695,31 @@ func (p *pool[T]) close() {
 }
 
 // shutdown marks the pool closed, turns the waiters away and destroys the
-// idle resources.
+// idle resources and those granted to waiters but not yet received.
 func (p *pool[T]) shutdown() {
 	p.bgCancel()
 	p.mu.Lock()
 	p.closed = true
 	p.closedFlag.Store(true)
-	idle := p.idle
+	dead := p.idle
 	p.idle = nil
-	var ws []*waiter[T]
-	for w := p.waiters.popFront(); w != nil; w = p.waiters.popFront() {
-		w.err = ErrClosed
-		ws = append(ws, w)
+	p.nwait = 0
+drain:
+	for {
+		select {
+		case c := <-p.handoff:
+			if c != nil {
+				dead = append(dead, c)
+			} else {
+				p.total--
+			}
+		default:
+			break drain
+		}
 	}
+	close(p.handoff)
 	p.mu.Unlock()
-	for _, w := range ws {
-		w.ch <- struct{}{}
-	}
-	for _, c := range idle {
+	for _, c := range dead {
 		p.destroy(c, Closed, true)
 	}
 }

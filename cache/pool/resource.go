@@ -12,10 +12,8 @@ import (
 // doing so panics (the underlying resource may already be lent to someone
 // else, with another Resource).
 type Resource[T any] struct {
-	p          *pool[T]
-	c          *conn[T]
-	state      atomic.Uint32 // held, released or destroyed
-	acquiredAt time.Time     // set only if a Released hook needs it
+	c     *conn[T]
+	state atomic.Uint32 // held, released or destroyed
 }
 
 const (
@@ -47,16 +45,14 @@ func (r *Resource[T]) Release() {
 	if !r.state.CompareAndSwap(held, released) {
 		r.misuse("Release", r.state.Load())
 	}
-	p, c := r.p, r.c
+	c := r.c
+	p := c.p
 	var now time.Time
 	if p.needNow {
 		now = p.clock.Now()
 	}
 	if h := p.hooks; h != nil && h.Released != nil {
-		if !p.needNow {
-			now = p.clock.Now()
-		}
-		h.Released(c.id, now.Sub(r.acquiredAt))
+		h.Released(c.id, p.stamp()-c.acquiredAt)
 	}
 	p.put(c, now, now)
 }
@@ -68,9 +64,10 @@ func (r *Resource[T]) Destroy() {
 	if !r.state.CompareAndSwap(held, destroyed) {
 		r.misuse("Destroy", r.state.Load())
 	}
-	p, c := r.p, r.c
+	c := r.c
+	p := c.p
 	if h := p.hooks; h != nil && h.Released != nil {
-		h.Released(c.id, p.clock.Now().Sub(r.acquiredAt))
+		h.Released(c.id, p.stamp()-c.acquiredAt)
 	}
 	p.destroy(c, Broken, true)
 }
