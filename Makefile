@@ -15,7 +15,7 @@ NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
 all: build
 
-build: web/playground.wasm web/wasm_exec.js
+build: web/playground.wasm web/wasm_exec.js web/src/files.json
 
 # go build is incremental: always ask it, it knows what changed.
 web/playground.wasm: FORCE
@@ -24,6 +24,16 @@ web/playground.wasm: FORCE
 # wasm_exec.js must come from the toolchain that built the module.
 web/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
 	cp $(WASM_DIR)/wasm_exec.js $@
+
+# The Go source the page shows beside the picture: the code that runs.
+SRC_CACHE := $(filter-out %_test.go,$(wildcard cache/*.go))
+SRC_POOL  := $(filter-out %_test.go,$(wildcard cache/pool/*.go))
+web/src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
+	rm -rf web/src
+	mkdir -p web/src/cache web/src/pool
+	cp $(SRC_CACHE) web/src/cache/
+	cp $(SRC_POOL) web/src/pool/
+	cd web/src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
 
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
@@ -48,6 +58,7 @@ test-e2e:
 
 clean:
 	rm -f web/playground.wasm web/wasm_exec.js
+	rm -rf web/src
 	rm -rf dist
 
 FORCE:

@@ -9,6 +9,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -104,8 +105,11 @@ func buildSite(tmp string) error {
 	if err := os.CopyFS(siteDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
 		return err
 	}
-	for _, generated := range []string{"playground.wasm", "wasm_exec.js"} {
-		_ = os.Remove(filepath.Join(siteDir, generated)) // a stale local build must not stand in
+	for _, generated := range []string{"playground.wasm", "wasm_exec.js", "src"} {
+		_ = os.RemoveAll(filepath.Join(siteDir, generated)) // a stale local build must not stand in
+	}
+	if err := copySources(root, siteDir); err != nil {
+		return err
 	}
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	wasm := exec.Command(goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(siteDir, "playground.wasm"), "./wasm")
@@ -128,6 +132,40 @@ func buildSite(tmp string) error {
 		return fmt.Errorf("server: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// copySources copies the cache's and the pool's Go files (not their tests)
+// into site/src, with src/files.json listing them, as `make build` does.
+func copySources(root, site string) error {
+	var names []string
+	for _, pkg := range []struct{ from, to string }{{"cache", "cache"}, {"cache/pool", "pool"}} {
+		files, err := filepath.Glob(filepath.Join(root, pkg.from, "*.go"))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(site, "src", pkg.to), 0o755); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			name := pkg.to + "/" + filepath.Base(f)
+			if err := os.WriteFile(filepath.Join(site, "src", name), b, 0o644); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+	}
+	list, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(site, "src", "files.json"), list, 0o644)
 }
 
 // startServer runs the real server on a free loopback port, serving dir,

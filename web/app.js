@@ -1,6 +1,7 @@
 // The page's entry point: it starts the Go worker and wires the lesson's
 // scene to its Run and Stop buttons.
 import { GoWorker } from "./goworker.js";
+import { Playground } from "./playground.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -81,6 +82,15 @@ async function main() {
   setStatus("ready", "Ready");
   setupLesson(go);
   $("lesson-run").disabled = false;
+  try {
+    const spec = JSON.parse(await go.call("sceneSpec"));
+    const pg = new Playground(go, spec, $("playground"));
+    $("playground").hidden = false;
+    await pg.loadQuery(location.search);
+    window.playground = pg;
+  } catch (err) {
+    showFailure({ message: `The playground could not start: ${err.message}`, hint: "Reload the page; if it persists, please report it." });
+  }
 }
 
 main();

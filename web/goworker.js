@@ -60,6 +60,9 @@ export class GoWorker extends EventTarget {
         if (call && call.onData) call.onData(msg.data);
         break;
       }
+      case "batch":
+        this.dispatchEvent(new CustomEvent("batch", { detail: msg }));
+        break;
       case "output":
         this.dispatchEvent(new CustomEvent("output", { detail: { fd: msg.fd, text: msg.text } }));
         break;
@@ -89,6 +92,16 @@ export class GoWorker extends EventTarget {
       this.#calls.set(id, { resolve, reject, onData });
       this.#worker.postMessage({ type: "call", id, method, args, stream: onData !== null });
     });
+  }
+
+  /** pump starts (or stops) the worker's stream of "batch" events, one per animation frame. */
+  pump(on) {
+    if (this.#worker) this.#worker.postMessage({ type: "pump", on });
+  }
+
+  /** ack tells the worker that the last batch has been handled, so it may send the next. */
+  ack() {
+    if (this.#worker) this.#worker.postMessage({ type: "ack" });
   }
 
   /** terminate ends the worker at once, whatever the Go side is doing. */

@@ -3,12 +3,17 @@
 // and the page can always end a runaway scene by terminating the worker.
 //
 // Messages from the page:  {type: "call", id, method, args, stream}
+//                          {type: "pump", on}   start or stop sending event batches
+//                          {type: "ack"}        the page has drawn the last batch
 // Messages to the page:    {type: "ready", goVersion}
 //                          {type: "result", id, value} | {type: "error", id, message}
 //                          {type: "stream", id, data}      (stream calls' callback)
 //                          {type: "output", fd, text}      (what Go printed: fd 2 is stderr)
 //                          {type: "fatal", message, hint}  (the Go side cannot run)
 //                          {type: "exit", code}            (the Go program ended)
+//                          {type: "batch", events, snapshot, drainMs}
+//                              events: an ArrayBuffer of 32-byte records (transferred) or null;
+//                              snapshot: the scene's numbers as JSON text, or null
 "use strict";
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
@@ -28,8 +33,58 @@ self.onmessage = (e) => {
   handle(e.data);
 };
 
+// The pump sends the scene's events to the page once per animation frame,
+// in one transferred buffer. It sends a batch only when the page has
+// acknowledged the previous one: a page that cannot keep up leaves the events
+// in Go's bounded buffer, where the overflow is counted per kind and arrives
+// as aggregated records, never silently dropped.
+const nextFrame = typeof self.requestAnimationFrame === "function"
+  ? (f) => self.requestAnimationFrame(f)
+  : (f) => setTimeout(f, 16);
+let pumping = false;
+let awaitingAck = false;
+let lastSnapshot = 0;
+
+function pump() {
+  if (!pumping) return;
+  nextFrame(pump);
+  if (awaitingAck) return;
+  let events = null;
+  let snapshot = null;
+  const t0 = performance.now();
+  try {
+    events = playground.sceneDrain();
+    if (events instanceof Error) throw events;
+    if (t0 - lastSnapshot >= 200) {
+      snapshot = playground.sceneSnapshot();
+      if (snapshot instanceof Error) throw snapshot;
+      lastSnapshot = t0;
+    }
+  } catch (err) {
+    pumping = false;
+    post({ type: "output", fd: 2, text: `pump: ${err && err.message ? err.message : err}` });
+    return;
+  }
+  if (!events && !snapshot) return;
+  awaitingAck = true;
+  const buffer = events ? events.buffer : null;
+  post({ type: "batch", events: buffer, snapshot, drainMs: performance.now() - t0 }, buffer ? [buffer] : []);
+}
+
 async function handle(msg) {
-  if (!msg || msg.type !== "call") return;
+  if (!msg) return;
+  if (msg.type === "pump") {
+    const was = pumping;
+    pumping = !!msg.on;
+    awaitingAck = false;
+    if (pumping && !was) nextFrame(pump);
+    return;
+  }
+  if (msg.type === "ack") {
+    awaitingAck = false;
+    return;
+  }
+  if (msg.type !== "call") return;
   const { id, method, args = [], stream = false } = msg;
   try {
     const fn = playground[method];

@@ -1,0 +1,397 @@
+// SceneModel turns the engine's event records into the picture the page
+// draws: what every goroutine is doing, who holds and who waits for the
+// lock, what the cache holds and what has expired, the pool's connections
+// and its queue, and a log. It keeps nothing it cannot bound: timelines are
+// pruned to a window of scene time and the log is a ring.
+//
+// Records are 32 bytes, little-endian (see wasm/engine's package doc):
+//   0 float64 t (scene ms) | 8 float64 dur (ms) | 16 uint16 kind | 18 uint16 flags
+//   20 int32 task | 24 int32 key | 28 int32 aux
+
+export const JANITOR = -1;
+export const SCENE = -2;
+
+/** Lane states, in the order of the legend. */
+export const STATES = ["think", "run", "lockWait", "lockRead", "lockWrite", "load", "poolWait", "poolOpen", "poolUse", "sweep"];
+
+export const STATE_LABELS = {
+  idle: "idle",
+  think: "thinking",
+  run: "running (no lock held)",
+  lockWait: "waiting for the lock",
+  lockRead: "holding the lock (read)",
+  lockWrite: "holding the lock (write)",
+  load: "loading a missing value",
+  poolWait: "waiting for a connection",
+  poolOpen: "opening a connection",
+  poolUse: "using a connection",
+  sweep: "sweeping expired entries",
+};
+
+/** Log categories, for the filter. */
+export const CATEGORIES = ["cache", "lock", "pool", "janitor", "task", "scene"];
+
+const LOG_CAPACITY = 4096;
+
+export class SceneModel {
+  constructor(spec) {
+    this.spec = spec;
+    this.K = Object.fromEntries(spec.kinds.map((name, i) => [name, i]));
+    this.ops = spec.ops;
+    this.lockOps = spec.lockOps;
+    this.windowMs = 20000;
+    this.reset(spec.defaults);
+  }
+
+  /** reset clears the picture for a new scene. */
+  reset(scene) {
+    this.scene = scene;
+    this.now = 0; // the latest scene time seen
+    this.state = "idle";
+    this.lanes = [];
+    for (let i = 0; i <= scene.tasks; i++) {
+      this.lanes.push({ task: i - 1, state: "idle", since: 0, op: 0, key: -1, segs: [], count: 0 });
+    }
+    this.holders = new Map(); // lane index -> {shared, lockOp, key, shard, since}
+    this.waiters = []; // {lane, shared, lockOp, key, shard, since}, in order
+    this.entries = new Map(); // key -> {setAt, ttl, expires}
+    this.flashes = new Map(); // key -> {what, at}
+    this.sweeps = []; // the last sweeps: {t, removed, remaining, took}
+    this.sweepCount = 0;
+    this.expiredSwept = 0;
+    this.slots = new Map(); // connection id -> {state, task, since}
+    this.poolWaiters = []; // {task, since, position}
+    this.poolTimeouts = 0;
+    this.poolFailures = 0;
+    this.aggregated = new Map(); // kind name -> events folded
+    this.aggregatedTotal = 0;
+    this.events = 0;
+    this.thinkAsked = 0;
+    this.thinkRan = 0;
+    this.thinkCount = 0;
+    this.pendingThink = new Map(); // lane -> {t, asked}
+    // The log: a ring of raw records, formatted only when shown.
+    this.logT = new Float64Array(LOG_CAPACITY);
+    this.logDur = new Float64Array(LOG_CAPACITY);
+    this.logI = new Int32Array(LOG_CAPACITY * 5); // kind, flags, task, key, aux
+    this.logNext = 0;
+    this.logTotal = 0;
+    this.version = 0; // bumps on every change, for views that redraw on change
+  }
+
+  laneOf(task) {
+    return task === JANITOR ? 0 : task + 1;
+  }
+
+  laneName(lane) {
+    return lane === 0 ? "janitor" : `task ${lane - 1}`;
+  }
+
+  taskName(task) {
+    if (task === JANITOR) return "janitor";
+    if (task === SCENE) return "scene";
+    return `task ${task}`;
+  }
+
+  keyName(key) {
+    return key >= 0 ? `key${key}` : "";
+  }
+
+  /** apply reads every record in buf (an ArrayBuffer) and returns how many it read. */
+  apply(buf) {
+    const view = new DataView(buf);
+    const n = Math.floor(buf.byteLength / 32);
+    for (let i = 0; i < n; i++) {
+      const o = i * 32;
+      this.#event(
+        view.getFloat64(o, true),
+        view.getFloat64(o + 8, true),
+        view.getUint16(o + 16, true),
+        view.getUint16(o + 18, true),
+        view.getInt32(o + 20, true),
+        view.getInt32(o + 24, true),
+        view.getInt32(o + 28, true),
+      );
+    }
+    this.events += n;
+    if (n > 0) this.version++;
+    return n;
+  }
+
+  #setLane(lane, state, t, op, key) {
+    const l = this.lanes[lane];
+    if (!l) return;
+    if (l.state === state && l.key === key && l.op === op) return;
+    const last = l.segs[l.segs.length - 1];
+    if (last && last.t1 === null) last.t1 = t;
+    if (state !== "idle") l.segs.push({ s: state, t0: t, t1: null, op, key });
+    l.state = state;
+    l.since = t;
+    l.op = op;
+    l.key = key;
+    // Prune what has scrolled out of the window.
+    const horizon = t - this.windowMs * 2;
+    if (l.segs.length > 64 && l.segs[0].t1 !== null && l.segs[0].t1 < horizon) {
+      let k = 0;
+      while (k < l.segs.length - 1 && l.segs[k].t1 !== null && l.segs[k].t1 < horizon) k++;
+      l.segs.splice(0, k);
+    }
+  }
+
+  #log(t, dur, kind, flags, task, key, aux) {
+    const i = this.logNext;
+    this.logT[i] = t;
+    this.logDur[i] = dur;
+    const j = i * 5;
+    this.logI[j] = kind;
+    this.logI[j + 1] = flags;
+    this.logI[j + 2] = task;
+    this.logI[j + 3] = key;
+    this.logI[j + 4] = aux;
+    this.logNext = (i + 1) % LOG_CAPACITY;
+    this.logTotal++;
+  }
+
+  #dropHolderAndWaiter(lane) {
+    this.holders.delete(lane);
+    const w = this.waiters.findIndex((x) => x.lane === lane);
+    if (w >= 0) this.waiters.splice(w, 1);
+  }
+
+  #event(t, dur, kind, flags, task, key, aux) {
+    const K = this.K;
+    if (t > this.now) this.now = t;
+    const lane = task >= JANITOR ? this.laneOf(task) : -1;
+    const lk = this.lanes[lane];
+    switch (kind) {
+      case K.sceneStart:
+        this.state = "running";
+        break;
+      case K.scenePause:
+        this.state = "paused";
+        break;
+      case K.sceneResume:
+        this.state = "running";
+        break;
+      case K.sceneStop:
+        this.state = "stopped";
+        for (let i = 0; i < this.lanes.length; i++) this.#setLane(i, "idle", t, 0, -1);
+        this.waiters = [];
+        this.holders.clear();
+        this.poolWaiters = [];
+        break;
+      case K.think:
+        if (lk) {
+          this.#dropHolderAndWaiter(lane);
+          this.pendingThink.set(lane, { t, asked: dur });
+          this.#setLane(lane, "think", t, aux, key);
+        }
+        break;
+      case K.opStart: {
+        const p = this.pendingThink.get(lane);
+        if (p) {
+          this.thinkAsked += p.asked;
+          this.thinkRan += t - p.t;
+          this.thinkCount++;
+          this.pendingThink.delete(lane);
+        }
+        if (lk) this.#setLane(lane, "run", t, aux, key);
+        break;
+      }
+      case K.opEnd:
+        if (lk) {
+          this.#dropHolderAndWaiter(lane);
+          this.#setLane(lane, "idle", t, 0, -1);
+        }
+        break;
+      case K.lockWait: {
+        const shared = (flags & 1) === 1;
+        const lockOp = flags >> 8;
+        const w = this.waiters.findIndex((x) => x.lane === lane);
+        if (w >= 0) this.waiters.splice(w, 1);
+        this.waiters.push({ lane, shared, lockOp, key, shard: aux, since: t });
+        if (lk) this.#setLane(lane, "lockWait", t, lk.op, key);
+        break;
+      }
+      case K.lockAcquired: {
+        const shared = (flags & 1) === 1;
+        const lockOp = flags >> 8;
+        const w = this.waiters.findIndex((x) => x.lane === lane);
+        if (w >= 0) this.waiters.splice(w, 1);
+        if (!shared) {
+          // An exclusive lock: nobody else holds this shard (heals the
+          // picture if a release was folded into an aggregate).
+          for (const [l, h] of this.holders) if (h.shard === aux) this.holders.delete(l);
+        }
+        this.holders.set(lane, { shared, lockOp, key, shard: aux, since: t, waited: dur });
+        if (lk) this.#setLane(lane, lane === 0 ? "sweep" : shared ? "lockRead" : "lockWrite", t, lk.op, key);
+        break;
+      }
+      case K.lockReleased:
+        this.holders.delete(lane);
+        if (lk) this.#setLane(lane, lane === 0 ? "idle" : "run", t, lk.op, lk.key);
+        break;
+      case K.cacheSet:
+        this.entries.set(key, { setAt: t, ttl: dur, expires: dur > 0 ? t + dur : Infinity });
+        this.flashes.set(key, { what: "set", at: t });
+        break;
+      case K.cacheHit:
+        this.flashes.set(key, { what: "hit", at: t });
+        break;
+      case K.cacheMiss:
+        this.flashes.set(key, { what: (flags & 1) ? "expired" : "miss", at: t });
+        break;
+      case K.cacheDelete:
+        this.entries.delete(key);
+        this.flashes.set(key, { what: "delete", at: t });
+        break;
+      case K.cacheEvict:
+        this.entries.delete(key);
+        this.flashes.set(key, { what: "evict", at: t });
+        break;
+      case K.cacheExpire:
+        this.entries.delete(key);
+        this.flashes.set(key, { what: "swept", at: t });
+        this.expiredSwept++;
+        break;
+      case K.sweepStart:
+        this.#setLane(0, "sweep", t, 0, -1);
+        break;
+      case K.sweepEnd:
+        this.#setLane(0, "idle", t, 0, -1);
+        this.sweepCount++;
+        this.sweeps.push({ t, removed: aux, remaining: key, took: dur, n: this.sweepCount });
+        if (this.sweeps.length > 12) this.sweeps.shift();
+        break;
+      case K.loadStart:
+        if (lk) this.#setLane(lane, "load", t, lk.op, key);
+        break;
+      case K.loadEnd:
+        if (lk) this.#setLane(lane, "run", t, lk.op, key);
+        break;
+      case K.poolAcquireStart:
+        if (lk) this.#setLane(lane, "poolWait", t, lk.op, -1);
+        break;
+      case K.poolWaiting: {
+        const w = this.poolWaiters.findIndex((x) => x.task === task);
+        if (w >= 0) this.poolWaiters.splice(w, 1);
+        this.poolWaiters.push({ task, since: t, position: aux });
+        break;
+      }
+      case K.poolConstructing:
+        this.slots.set(aux, { state: "opening", task, since: t });
+        if (lk) this.#setLane(lane, "poolOpen", t, lk.op, -1);
+        break;
+      case K.poolAcquired: {
+        const w = this.poolWaiters.findIndex((x) => x.task === task);
+        if (w >= 0) this.poolWaiters.splice(w, 1);
+        this.slots.set(aux, { state: "inUse", task, since: t, waited: dur });
+        if (lk) this.#setLane(lane, "poolUse", t, lk.op, -1);
+        break;
+      }
+      case K.poolAcquireFailed: {
+        const w = this.poolWaiters.findIndex((x) => x.task === task);
+        if (w >= 0) this.poolWaiters.splice(w, 1);
+        if (flags === 1) this.poolTimeouts++;
+        else if (flags !== 4) this.poolFailures++;
+        if (lk) this.#setLane(lane, "run", t, lk.op, -1);
+        break;
+      }
+      case K.poolReleased:
+        this.slots.set(aux, { state: "idle", task: -1, since: t });
+        if (lk) this.#setLane(lane, "run", t, lk.op, -1);
+        break;
+      case K.poolDestroyed:
+        this.slots.delete(aux);
+        break;
+      case K.aggregated: {
+        const name = this.spec.kinds[key] || `kind ${key}`;
+        this.aggregated.set(name, (this.aggregated.get(name) || 0) + aux);
+        this.aggregatedTotal += aux;
+        break;
+      }
+    }
+    if (kind !== K.think && kind !== K.opStart && kind !== K.opEnd) {
+      this.#log(t, dur, kind, flags, task, key, aux);
+    }
+  }
+
+  /** category returns the log category of a kind number. */
+  category(kind) {
+    const name = this.spec.kinds[kind] || "";
+    if (name.startsWith("lock")) return "lock";
+    if (name.startsWith("pool")) return "pool";
+    if (name.startsWith("sweep") || name === "cacheExpire") return "janitor";
+    if (name.startsWith("cache")) return "cache";
+    if (name.startsWith("load") || name.startsWith("op") || name === "think") return "task";
+    return "scene";
+  }
+
+  /**
+   * logLines returns up to max of the most recent log lines whose category
+   * is in cats and whose text includes filter, newest last.
+   */
+  logLines(cats, filter, max) {
+    const out = [];
+    const have = Math.min(this.logTotal, LOG_CAPACITY);
+    const f = filter ? filter.toLowerCase() : "";
+    for (let n = 0; n < have && out.length < max; n++) {
+      const i = (this.logNext - 1 - n + LOG_CAPACITY) % LOG_CAPACITY;
+      const j = i * 5;
+      const kind = this.logI[j];
+      const cat = this.category(kind);
+      if (!cats.has(cat)) continue;
+      const line = {
+        t: this.logT[i],
+        dur: this.logDur[i],
+        kind: this.spec.kinds[kind],
+        flags: this.logI[j + 1],
+        task: this.logI[j + 2],
+        key: this.logI[j + 3],
+        aux: this.logI[j + 4],
+        cat,
+      };
+      line.who = this.taskName(line.task);
+      line.text = this.describe(line);
+      if (f && !(`${line.who} ${line.text}`.toLowerCase().includes(f))) continue;
+      out.push(line);
+    }
+    return out.reverse();
+  }
+
+  /** describe says what an event means, in the lesson's words. */
+  describe(e) {
+    const key = this.keyName(e.key);
+    const ms = (x) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
+    const lockDesc = () => `${e.flags & 1 ? "read" : "write"} lock for ${this.lockOps[e.flags >> 8] || "?"}${key ? " " + key : ""}${this.scene.locking === "sharded" ? `, shard ${e.aux}` : ""}`;
+    switch (e.kind) {
+      case "sceneStart": return `Scene started: ${e.aux} tasks.`;
+      case "scenePause": return "Scene paused: the clock is frozen.";
+      case "sceneResume": return "Scene resumed.";
+      case "sceneStop": return "Scene stopped: every goroutine has ended.";
+      case "sceneSpeed": return `Speed set to ${(e.aux / 100).toFixed(2)}x.`;
+      case "lockWait": return `Wants the ${lockDesc()}.`;
+      case "lockAcquired": return `Holds the ${lockDesc()}, after waiting ${ms(e.dur)}.`;
+      case "lockReleased": return `Released the ${lockDesc()}, held ${ms(e.dur)}.`;
+      case "cacheSet": return `Cache: Inserted ${key}.${e.dur > 0 ? ` It expires in ${ms(e.dur)}.` : ""}`;
+      case "cacheHit": return `Cache: Got ${key}.`;
+      case "cacheMiss": return e.flags & 1 ? `Cache: ${key} has expired: Get returns nothing, though no sweep has removed it yet.` : `Cache: ${key} is not in the cache.`;
+      case "cacheDelete": return `Cache: Deleted ${key}.`;
+      case "cacheEvict": return `Cache: Evicted ${key}, the least recently used entry, to stay within the bound.`;
+      case "cacheExpire": return `Cache: Swept away expired ${key}.`;
+      case "sweepStart": return `Cache: Running cleanup. Current size: ${e.aux}`;
+      case "sweepEnd": return `Cache: Cleanup done: removed ${e.aux} expired, ${e.key} left, in ${ms(e.dur)}.`;
+      case "loadStart": return `Loading ${key} (a miss in GetOrLoad).`;
+      case "loadEnd": return e.flags & 1 ? `Loading ${key} failed.` : `Loaded ${key} in ${ms(e.dur)}.`;
+      case "poolAcquireStart": return "Asks the pool for a connection.";
+      case "poolWaiting": return `Waits for a connection: number ${e.aux} in line.`;
+      case "poolConstructing": return `Opens connection #${e.aux}.`;
+      case "poolAcquired": return `Got connection #${e.aux}${e.flags & 1 ? " (new)" : ""} after ${ms(e.dur)}.`;
+      case "poolAcquireFailed": return ["", `Gave up waiting for a connection after ${ms(e.dur)} (timeout).`, "The pool is closed.", "Opening a connection failed.", "Stopped while waiting for a connection."][e.flags] || "Acquire failed.";
+      case "poolReleased": return `Released connection #${e.aux}, held ${ms(e.dur)}.`;
+      case "poolDestroyed": return `Connection #${e.aux} closed.`;
+      case "aggregated": return `${e.aux} ${this.spec.kinds[e.key] || "?"} events came faster than the page could draw: counted, not shown one by one.`;
+      default: return e.kind;
+    }
+  }
+}

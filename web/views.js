@@ -1,0 +1,359 @@
+// The playground's views other than the timeline: the lock now, the cache's
+// entries, the pool, the numbers with their small charts, and the log. Each
+// reads the SceneModel and redraws only what it owns.
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+const fmtMs = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
+
+/** LockView shows who holds the lock (one writer, or N readers) and who waits, in order. */
+export class LockView {
+  constructor(root, model) {
+    this.root = root;
+    this.model = model;
+    this.holder = root.querySelector("[data-lock=holder]");
+    this.queue = root.querySelector("[data-lock=queue]");
+    this.summary = root.querySelector("[data-lock=summary]");
+    this.last = "";
+  }
+
+  #who(lane, info) {
+    const m = this.model;
+    const op = m.lockOps[info.lockOp] || "";
+    const key = info.key >= 0 ? ` key${info.key}` : "";
+    const shard = m.scene.locking === "sharded" ? ` · shard ${info.shard}` : "";
+    return `${m.laneName(lane)} (${info.shared ? "read" : "write"} · ${op}${key}${shard})`;
+  }
+
+  draw() {
+    const m = this.model;
+    const holders = [...m.holders.entries()];
+    const waiters = m.waiters;
+    const sig = `${holders.map(([l, h]) => `${l}:${h.shared}:${h.shard}:${h.key}`).join(",")}|${waiters.map((w) => w.lane).join(",")}`;
+    if (sig === this.last) return;
+    this.last = sig;
+    const shared = holders.length > 0 && holders.every(([, h]) => h.shared);
+    this.root.dataset.state = holders.length === 0 ? "free" : shared ? "read" : "write";
+    if (holders.length === 0) {
+      this.summary.textContent = "Free: nobody holds the lock.";
+    } else if (m.scene.locking === "sharded") {
+      this.summary.textContent = `${holders.length} shard lock${holders.length > 1 ? "s" : ""} held.`;
+    } else if (shared) {
+      this.summary.textContent = `Shared by ${holders.length} reader${holders.length > 1 ? "s" : ""}.`;
+    } else {
+      this.summary.textContent = "Held by one writer.";
+    }
+    const hl = holders.slice(0, 24).map(([lane, h]) => {
+      const li = el("li", h.shared ? "read" : "write", this.#who(lane, h));
+      li.dataset.lane = lane;
+      return li;
+    });
+    if (holders.length > 24) hl.push(el("li", "more", `and ${holders.length - 24} more`));
+    this.holder.replaceChildren(...hl);
+    const wl = waiters.slice(0, 24).map((w) => {
+      const li = el("li", w.shared ? "read" : "write", this.#who(w.lane, w));
+      li.dataset.lane = w.lane;
+      return li;
+    });
+    if (waiters.length > 24) wl.push(el("li", "more", `and ${waiters.length - 24} more`));
+    if (wl.length === 0) wl.push(el("li", "none", "Nobody waits."));
+    this.queue.replaceChildren(...wl);
+  }
+}
+
+/**
+ * CacheView shows the cache's entries with their TTL running down. An entry
+ * past its TTL that no sweep has removed yet is drawn struck through and
+ * labelled "expired": Get already refuses it, the janitor has not swept it.
+ */
+export class CacheView {
+  constructor(root, model, reducedMotion) {
+    this.root = root;
+    this.model = model;
+    this.reducedMotion = reducedMotion;
+    this.grid = root.querySelector("[data-cache=grid]");
+    this.summary = root.querySelector("[data-cache=summary]");
+    this.sweeps = root.querySelector("[data-cache=sweeps]");
+    this.cells = new Map();
+    this.maxCells = 200;
+    this.lastSweep = -1;
+  }
+
+  reset() {
+    this.cells.clear();
+    this.grid.replaceChildren();
+    this.sweeps.replaceChildren();
+    this.lastSweep = -1;
+  }
+
+  #cell(key) {
+    let c = this.cells.get(key);
+    if (c) return c;
+    const li = el("li", "entry");
+    const name = el("span", "name", `key${key}`);
+    const state = el("span", "state");
+    const bar = el("span", "ttl");
+    const fill = el("span", "fill");
+    bar.append(fill);
+    li.append(name, state, bar);
+    c = { li, state, fill, shown: "", flash: null };
+    this.cells.set(key, c);
+    return c;
+  }
+
+  draw() {
+    const m = this.model;
+    const now = m.now;
+    const keys = m.scene.keys;
+    // Which keys to show: every key of a small key space; otherwise the
+    // stored entries, most recently set first.
+    let show;
+    if (keys <= this.maxCells) {
+      show = Array.from({ length: keys }, (_, i) => i);
+    } else {
+      show = [...m.entries.entries()].sort((a, b) => b[1].setAt - a[1].setAt).slice(0, this.maxCells).map(([k]) => k).sort((a, b) => a - b);
+    }
+    const wanted = new Set(show);
+    for (const [k, c] of this.cells) {
+      if (!wanted.has(k)) {
+        c.li.remove();
+        this.cells.delete(k);
+      }
+    }
+    let expired = 0;
+    for (const e of m.entries.values()) if (now >= e.expires) expired++;
+    const frag = [];
+    for (const k of show) {
+      const c = this.#cell(k);
+      frag.push(c.li);
+      const e = m.entries.get(k);
+      let st = "absent";
+      let text = "not stored";
+      let frac = 0;
+      if (e) {
+        if (now >= e.expires) {
+          st = "expired";
+          text = "expired, not swept";
+        } else if (e.expires === Infinity) {
+          st = "live";
+          text = "no TTL";
+          frac = 1;
+        } else {
+          st = "live";
+          const left = e.expires - now;
+          frac = left / e.ttl;
+          text = this.reducedMotion ? `${Math.ceil(left / 1000)} s left` : `${(left / 1000).toFixed(1)} s`;
+        }
+      }
+      const f = m.flashes.get(k);
+      const flash = f && now - f.at < 600 * (m.scene.speed || 1) ? f.what : "";
+      const shown = `${st}|${text}|${flash}`;
+      if (shown !== c.shown) {
+        c.li.dataset.state = st;
+        c.state.textContent = flash ? `${text} · ${flash}` : text;
+        if (flash) c.li.dataset.flash = flash;
+        else delete c.li.dataset.flash;
+        c.shown = shown;
+      }
+      const pct = this.reducedMotion ? Math.ceil(frac * 4) * 25 : Math.round(frac * 100);
+      c.fill.style.width = `${pct}%`;
+    }
+    // Keep DOM order without rebuilding when nothing moved.
+    if (this.grid.childElementCount !== frag.length || frag.some((li, i) => this.grid.children[i] !== li)) {
+      this.grid.replaceChildren(...frag);
+    }
+    const more = keys > this.maxCells && m.entries.size > this.maxCells ? ` (showing the ${this.maxCells} most recently set)` : "";
+    this.summary.textContent = `${m.entries.size} stored, of which ${expired} expired and waiting for a sweep${more}.`;
+    if (m.sweepCount !== this.lastSweep) {
+      this.lastSweep = m.sweepCount;
+      this.sweeps.replaceChildren(...m.sweeps.slice().reverse().map((s) => {
+        const li = el("li", s.removed > 0 ? "removed" : "", `Sweep #${s.n} at ${(s.t / 1000).toFixed(1)} s: removed ${s.removed}, ${s.remaining} left`);
+        return li;
+      }));
+    }
+  }
+}
+
+/** PoolView shows the pool's connections (opening, idle, in use) and the queue of waiting goroutines. */
+export class PoolView {
+  constructor(root, model) {
+    this.root = root;
+    this.model = model;
+    this.slotsEl = root.querySelector("[data-pool=slots]");
+    this.queueEl = root.querySelector("[data-pool=queue]");
+    this.summary = root.querySelector("[data-pool=summary]");
+    this.last = "";
+  }
+
+  draw() {
+    const m = this.model;
+    const slots = [...m.slots.entries()].sort((a, b) => a[0] - b[0]);
+    const sig = `${slots.map(([id, s]) => `${id}:${s.state}:${s.task}`).join(",")}|${m.poolWaiters.map((w) => w.task).join(",")}|${m.poolTimeouts}`;
+    if (sig === this.last) return;
+    this.last = sig;
+    const size = m.scene.poolSize;
+    const items = slots.slice(0, 64).map(([id, s]) => {
+      const li = el("li", "slot");
+      li.dataset.state = s.state;
+      const label = s.state === "inUse" ? `in use by task ${s.task}` : s.state === "opening" ? `opening for task ${s.task}` : "idle";
+      li.append(el("span", "id", `#${id}`), el("span", "what", label));
+      return li;
+    });
+    for (let i = slots.length; i < Math.min(size, 64); i++) {
+      const li = el("li", "slot");
+      li.dataset.state = "empty";
+      li.append(el("span", "id", "·"), el("span", "what", "free slot"));
+      items.push(li);
+    }
+    this.slotsEl.replaceChildren(...items);
+    const q = m.poolWaiters.slice(0, 24).map((w, i) => el("li", "", `${i + 1}. task ${w.task}`));
+    if (m.poolWaiters.length > 24) q.push(el("li", "more", `and ${m.poolWaiters.length - 24} more`));
+    if (q.length === 0) q.push(el("li", "none", "Nobody waits."));
+    this.queueEl.replaceChildren(...q);
+    const inUse = slots.filter(([, s]) => s.state === "inUse").length;
+    this.summary.textContent = `${slots.length} of ${size} open, ${inUse} in use, ${m.poolWaiters.length} waiting; ${m.poolTimeouts} timed out.`;
+  }
+}
+
+/** Sparkline is a small live chart of one number. */
+class Sparkline {
+  constructor(canvas, color) {
+    this.canvas = canvas;
+    this.color = color;
+    this.values = [];
+  }
+
+  push(v) {
+    this.values.push(v);
+    if (this.values.length > 60) this.values.shift();
+  }
+
+  clear() {
+    this.values = [];
+  }
+
+  draw() {
+    const c = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth || 120;
+    const h = c.clientHeight || 28;
+    if (c.width !== Math.round(w * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const g = c.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    if (this.values.length < 2) return;
+    const max = Math.max(...this.values, 1e-9);
+    g.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue(this.color).trim() || "#888";
+    g.lineWidth = 1.5;
+    g.beginPath();
+    this.values.forEach((v, i) => {
+      const x = (i / 59) * (w - 2) + 1;
+      const y = h - 2 - (v / max) * (h - 4);
+      if (i === 0) g.moveTo(x, y);
+      else g.lineTo(x, y);
+    });
+    g.stroke();
+  }
+}
+
+/** StatsView shows the scene's numbers, from the engine's snapshots, with small charts. */
+export class StatsView {
+  constructor(root, model) {
+    this.root = root;
+    this.model = model;
+    this.fields = {};
+    for (const dd of root.querySelectorAll("[data-stat]")) this.fields[dd.dataset.stat] = dd;
+    this.charts = {};
+    for (const c of root.querySelectorAll("canvas[data-chart]")) this.charts[c.dataset.chart] = new Sparkline(c, "--accent");
+    this.lastOps = null;
+  }
+
+  reset() {
+    for (const ch of Object.values(this.charts)) ch.clear();
+    this.lastOps = null;
+    for (const dd of Object.values(this.fields)) dd.textContent = "–";
+  }
+
+  update(s) {
+    const m = this.model;
+    const set = (k, v) => {
+      if (this.fields[k]) this.fields[k].textContent = v;
+    };
+    // ops/s now: from the change since the last snapshot, in scene time.
+    let rate = s.opsPerSec;
+    if (this.lastOps && s.sceneMs > this.lastOps.t) rate = ((s.ops - this.lastOps.ops) * 1000) / (s.sceneMs - this.lastOps.t);
+    this.lastOps = { ops: s.ops, t: s.sceneMs };
+    set("ops", `${Math.round(rate)}/s`);
+    set("hitRatio", s.hits + s.misses > 0 ? `${Math.round(s.hitRatio * 100)} %` : "–");
+    set("lockWait", `${fmtMs(s.lockWaitMeanMs)} / ${fmtMs(s.lockWaitP99Ms)}`);
+    set("lockHold", fmtMs(s.lockHoldMeanMs));
+    set("poolWait", s.poolAcquires > 0 ? `${fmtMs(s.poolWaitMeanMs)} / ${fmtMs(s.poolWaitP99Ms)}` : "–");
+    set("entries", `${s.entries}`);
+    set("sweeps", `${s.sweeps} (${s.expiredSwept} removed)`);
+    set("timeouts", `${s.poolTimeouts}`);
+    set("sceneTime", `${(s.sceneMs / 1000).toFixed(1)} s at ${s.speed}x`);
+    set("events", `${s.eventsEmitted}${s.eventsAggregated ? ` (${s.eventsAggregated} aggregated)` : ""}`);
+    const think = m.thinkCount > 0 ? `${fmtMs(m.thinkAsked / m.thinkCount)} asked, ${fmtMs(m.thinkRan / m.thinkCount)} ran` : "–";
+    set("think", think);
+    if (this.charts.ops) this.charts.ops.push(rate);
+    if (this.charts.lockWait) this.charts.lockWait.push(s.lockWaitP99Ms || 0);
+    if (this.charts.entries) this.charts.entries.push(s.entries);
+    if (this.charts.poolWait) this.charts.poolWait.push(s.poolWaitP99Ms || 0);
+    for (const ch of Object.values(this.charts)) ch.draw();
+  }
+}
+
+/** LogView shows the newest events in the lesson's words, filterable by category and text. */
+export class LogView {
+  constructor(root, model) {
+    this.root = root;
+    this.model = model;
+    this.list = root.querySelector("[data-log=list]");
+    this.filter = root.querySelector("[data-log=filter]");
+    this.count = root.querySelector("[data-log=count]");
+    this.cats = new Set();
+    for (const box of root.querySelectorAll("input[data-cat]")) {
+      if (box.checked) this.cats.add(box.dataset.cat);
+      box.addEventListener("change", () => {
+        if (box.checked) this.cats.add(box.dataset.cat);
+        else this.cats.delete(box.dataset.cat);
+        this.draw(true);
+      });
+    }
+    this.filter.addEventListener("input", () => this.draw(true));
+    this.lastTotal = -1;
+    this.onSelect = null;
+    this.list.addEventListener("click", (e) => {
+      const li = e.target.closest("li");
+      if (li && this.onSelect) this.onSelect(li.dataset.kind);
+    });
+  }
+
+  draw(force) {
+    const m = this.model;
+    if (!force && m.logTotal === this.lastTotal) return;
+    this.lastTotal = m.logTotal;
+    const lines = m.logLines(this.cats, this.filter.value.trim(), 150);
+    const items = lines.map((l) => {
+      const li = el("li");
+      li.dataset.cat = l.cat;
+      li.dataset.kind = l.kind;
+      li.tabIndex = -1;
+      li.append(el("span", "at", `${(l.t / 1000).toFixed(2)} s`), el("span", "who", l.who), el("span", "cat", l.cat), el("span", "text", l.text));
+      return li;
+    });
+    if (items.length === 0) items.push(el("li", "none", m.logTotal ? "No line matches the filter." : "Start a scene to see what happens."));
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
+    this.list.replaceChildren(...items);
+    if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+    this.count.textContent = `${m.logTotal} events logged; the newest ${lines.length} shown.`;
+  }
+}
