@@ -17,11 +17,11 @@ func fastScene(locking string) Scene {
 	s.Tasks = 6
 	s.Mix = Mix{Get: 40, Set: 25, Delete: 5, GetOrLoad: 10, Pool: 30}
 	s.Keys = 4
-	s.ThinkMs, s.WorkMs, s.LoadMs = 2, 3, 4
+	s.ThinkMs, s.WorkMs, s.LoadMs = 2, 3, 1 // opening a connection takes LoadMs too
 	s.TTLMs, s.CleanupMs = 25, 15
 	s.Locking = locking
 	s.PoolSize = 1
-	s.AcquireTimeoutMs = 3
+	s.AcquireTimeoutMs = 4
 	s.Speed = 1
 	return s
 }
