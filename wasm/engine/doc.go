@@ -23,9 +23,10 @@
 // step it:
 //
 //  1. stops here while the scene is paused;
-//  2. draws an operation (by the Mix weights), a key (uniformly, or with
-//     Dist "hot": HotShare of draws go to the first HotKeys keys) and a
-//     think time (ThinkMs times a factor drawn uniformly in [0.5, 1.5));
+//  2. draws an operation (by the Mix weights), a key (uniformly; or, with
+//     Dist "hot", one of the first HotKeys keys with probability HotShare
+//     and any key otherwise) and a think time (ThinkMs times a factor drawn
+//     uniformly in [0.5, 1.5));
 //  3. thinks for that long on the scene clock;
 //  4. performs the operation against the real cache, through its own
 //     cache.Traced handle, or the real pool:

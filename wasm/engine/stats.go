@@ -17,28 +17,28 @@ type Snapshot struct {
 	SceneMs float64 `json:"sceneMs"` // scene time since Start
 	Speed   float64 `json:"speed"`   // the current time scale
 
-	Ops       uint64  `json:"ops"`       // operations finished by the tasks
-	OpsPerSec float64 `json:"opsPerSec"` // per scene second, over the whole run
-	Hits      uint64  `json:"hits"`      // cache hits (get, and get-or-load found)
-	Misses    uint64  `json:"misses"`    // cache misses, expired ones included
-	Expired   uint64  `json:"expiredMisses"`
-	HitRatio  float64 `json:"hitRatio"` // hits / (hits + misses), 0 before any
-	Sets      uint64  `json:"sets"`
-	Deletes   uint64  `json:"deletes"`
-	Evictions uint64  `json:"evictions"`
-	Swept     uint64  `json:"expiredSwept"` // expired entries removed by sweeps
+	Ops       uint64  `json:"ops"`           // operations finished by the tasks
+	OpsPerSec float64 `json:"opsPerSec"`     // per scene second, over the whole run
+	Hits      uint64  `json:"hits"`          // cache hits (get, and get-or-load found)
+	Misses    uint64  `json:"misses"`        // cache misses, expired ones included
+	Expired   uint64  `json:"expiredMisses"` // misses that found an expired entry not yet swept
+	HitRatio  float64 `json:"hitRatio"`      // hits / (hits + misses), 0 before any
+	Sets      uint64  `json:"sets"`          // entries stored (set, and loads stored by get-or-load)
+	Deletes   uint64  `json:"deletes"`       // entries removed by delete
+	Evictions uint64  `json:"evictions"`     // entries evicted by the maxEntries bound
+	Swept     uint64  `json:"expiredSwept"`  // expired entries removed by sweeps
 	Sweeps    uint64  `json:"sweeps"`
 	Loads     uint64  `json:"loads"` // get-or-load loads started
 
 	LockWaitMeanMs float64 `json:"lockWaitMeanMs"`
 	LockWaitP99Ms  float64 `json:"lockWaitP99Ms"`
 	LockHoldMeanMs float64 `json:"lockHoldMeanMs"`
-	LockAcquires   uint64  `json:"lockAcquires"`
+	LockAcquires   uint64  `json:"lockAcquires"` // lock acquisitions, the janitor's included
 
 	PoolWaitMeanMs float64 `json:"poolWaitMeanMs"` // over successful acquires
 	PoolWaitP99Ms  float64 `json:"poolWaitP99Ms"`
-	PoolAcquires   uint64  `json:"poolAcquires"`
-	PoolTimeouts   uint64  `json:"poolTimeouts"`
+	PoolAcquires   uint64  `json:"poolAcquires"` // successful acquires
+	PoolTimeouts   uint64  `json:"poolTimeouts"` // acquires that gave up after the acquire timeout
 
 	// Entries is the number of entries stored (expired ones not yet swept
 	// included), counted from the hooks: it can differ from Len by the few
