@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // ready opens the page (with an optional query) and waits for the
@@ -15,15 +16,168 @@ func ready(t *testing.T, b *browser, query string) {
 	b.waitFor(t, "the playground", `window.playground !== undefined && !document.getElementById("playground").hidden`)
 }
 
-func TestPlaygroundDefaultScene(t *testing.T) {
-	b := newBrowser(t, 1280, 1000)
-	ready(t, b, "")
+func start(t *testing.T, b *browser) {
+	t.Helper()
 	b.run(t, chromedp.Click(chromedp.ID("scene-start")))
 	b.waitFor(t, "the scene to run", `document.getElementById("scene-state").textContent === "Running"`)
-	b.waitFor(t, "a sweep that removes an expired entry", `[...document.querySelectorAll("[data-cache=sweeps] li")].some(li => /removed [1-9]/.test(li.textContent))`)
-	b.screenshot(t, "playground-default")
+}
+
+func stop(t *testing.T, b *browser) {
+	t.Helper()
 	b.run(t, chromedp.Click(chromedp.ID("scene-stop")))
 	b.waitFor(t, "the scene to stop", `document.getElementById("scene-state").textContent.startsWith("Stopped")`)
+}
+
+// TestPlaygroundTimelineAndLock: lanes appear for the janitor and every
+// task, and the lock changes hands, with someone waiting for it.
+func TestPlaygroundTimelineAndLock(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=6&thinkMs=20&workMs=30&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
+	start(t, b)
+	b.waitFor(t, "a lane for every task with something drawn", `(() => {
+		const m = playground.model;
+		return m.lanes.length === 7 && m.lanes.slice(1).every(l => l.segs.length > 0);
+	})()`)
+	b.waitFor(t, "the lock view to show a holder and a waiter", `(() => {
+		const v = document.getElementById("lock-view");
+		return v.dataset.state !== "free" && v.querySelector("[data-lock=queue] li[data-lane]") !== null;
+	})()`)
+	b.waitFor(t, "the lock to pass through three different tasks", `new Set(playground.model.logLines(new Set(["lock"]), "Holds the", 4096).map(l => l.task)).size >= 3`)
+	summary := eval[string](t, b, `document.querySelector("[data-lock=summary]").textContent`)
+	if summary == "" {
+		t.Error("the lock view has no summary")
+	}
+	// The timeline describes a lane to the keyboard.
+	b.run(t, chromedp.Focus(chromedp.ID("timeline")), chromedp.KeyEvent(kb.ArrowDown))
+	if got := eval[string](t, b, `document.getElementById("timeline-live").textContent`); !strings.HasPrefix(got, "task 0") {
+		t.Errorf("timeline announced %q for the first task lane", got)
+	}
+	b.screenshot(t, "playground-lock")
+	stop(t, b)
 	b.noProblems(t)
-	_ = strings.TrimSpace
+}
+
+// TestPlaygroundExpiryAndSweep: an entry expires (Get refuses it, it stays
+// stored) and a later sweep removes it.
+func TestPlaygroundExpiryAndSweep(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=3&keys=4&ttlMs=400&cleanupMs=1500&thinkMs=100&workMs=5&mix.get=1&mix.set=3&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
+	start(t, b)
+	b.waitFor(t, "an entry drawn as expired but not swept", `document.querySelector(".entry[data-state=expired]") !== null`)
+	b.screenshot(t, "playground-expired")
+	b.waitFor(t, "a sweep that removes expired entries", `[...document.querySelectorAll("[data-cache=sweeps] li")].some(li => /removed [1-9]/.test(li.textContent))`)
+	b.waitFor(t, "the log to name a swept key", `playground.model.logLines(new Set(["janitor"]), "Swept away expired", 10).length > 0`)
+	stop(t, b)
+	b.noProblems(t)
+}
+
+// TestPlaygroundPool: tasks queue for a small pool; some get a connection
+// after waiting, some time out.
+func TestPlaygroundPool(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=5&poolSize=1&acquireTimeoutMs=150&loadMs=20&workMs=100&thinkMs=10&mix.get=0&mix.set=0&mix.delete=0&mix.getOrLoad=0&mix.pool=1")
+	start(t, b)
+	b.waitFor(t, "a queue of waiters", `document.querySelectorAll("[data-pool=queue] li:not(.none)").length >= 1`)
+	b.waitFor(t, "a connection in use", `document.querySelector(".slot[data-state=inUse]") !== null`)
+	b.waitFor(t, "a waiter that got a connection", `playground.model.logLines(new Set(["pool"]), "Got connection", 4096).some(l => l.dur > 0)`)
+	b.waitFor(t, "a waiter that timed out", `playground.model.poolTimeouts > 0 && /[1-9]\d* timed out/.test(document.querySelector("[data-pool=summary]").textContent)`)
+	b.screenshot(t, "playground-pool")
+	stop(t, b)
+	b.noProblems(t)
+}
+
+// TestPlaygroundBadField: a bad value shows the engine's message beside its
+// field, and the scene does not start.
+func TestPlaygroundBadField(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "")
+	b.run(t, chromedp.SetValue(chromedp.ID("f-tasks"), "5000"), chromedp.Click(chromedp.ID("scene-start")))
+	b.waitFor(t, "the field's message", `!document.getElementById("f-tasks-error").hidden`)
+	if msg := eval[string](t, b, `document.getElementById("f-tasks-error").textContent`); !strings.Contains(msg, "between 1 and 1000") || !strings.Contains(msg, "5000") {
+		t.Errorf("tasks message %q", msg)
+	}
+	if inv := eval[string](t, b, `document.getElementById("f-tasks").getAttribute("aria-invalid")`); inv != "true" {
+		t.Errorf("aria-invalid = %q", inv)
+	}
+	if st := eval[string](t, b, `document.getElementById("scene-state").textContent`); st != "Not started" {
+		t.Errorf("a bad scene started: %q", st)
+	}
+	// A link with a bad value shows the same message.
+	ready(t, b, "?tasks=0&locking=spin")
+	b.waitFor(t, "the link's messages", `!document.getElementById("f-tasks-error").hidden && !document.getElementById("f-locking-error").hidden`)
+	b.screenshot(t, "playground-bad-field")
+	b.noProblems(t)
+}
+
+// TestPlaygroundPauseSpeedAndLink: pause freezes the scene clock, the speed
+// changes live, and a link carries the scene.
+func TestPlaygroundPauseSpeedAndLink(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=4&seed=7")
+	if v := eval[string](t, b, `document.getElementById("f-seed").value`); v != "7" {
+		t.Fatalf("the link's seed did not reach the form: %q", v)
+	}
+	start(t, b)
+	b.waitFor(t, "some scene time", `playground.model.now > 300`)
+	b.run(t, chromedp.Click(chromedp.ID("scene-pause")))
+	b.waitFor(t, "the pause", `document.getElementById("scene-state").textContent.startsWith("Paused") && playground.model.state === "paused"`)
+	b.waitFor(t, "a snapshot taken while paused", `playground.snapshot && playground.snapshot.state === "paused"`)
+	t1 := eval[float64](t, b, `playground.snapshot.sceneMs`)
+	b.waitFor(t, "two more snapshots", `(() => { const n = playground.metrics.batches; window.__b ??= n; return n >= window.__b + 3; })()`)
+	if t2 := eval[float64](t, b, `playground.snapshot.sceneMs`); t2 != t1 {
+		t.Errorf("scene time moved while paused: %v then %v", t1, t2)
+	}
+	b.run(t, chromedp.Click(chromedp.ID("scene-pause")))
+	b.waitFor(t, "the resume", `document.getElementById("scene-state").textContent === "Running"`)
+	b.run(t, chromedp.SetValue(chromedp.ID("f-speed"), "4"))
+	b.run(t, chromedp.Evaluate[chromedp.Void](`document.getElementById("f-speed").dispatchEvent(new Event("change"))`))
+	b.waitFor(t, "the speed to change", `playground.model.logLines(new Set(["scene"]), "Speed set to 4.00x", 10).length > 0`)
+	stop(t, b)
+	b.run(t, chromedp.Click(chromedp.ID("scene-link")))
+	b.waitFor(t, "the link", `!document.getElementById("scene-link-out").hidden`)
+	link := eval[string](t, b, `document.getElementById("scene-link-out").value`)
+	for _, want := range []string{"tasks=4", "seed=7", "speed=4"} {
+		if !strings.Contains(link, want) {
+			t.Errorf("link %q lacks %q", link, want)
+		}
+	}
+	b.noProblems(t)
+}
+
+// TestPlaygroundSource: the Go source is there, and a log line marks the
+// function behind it.
+func TestPlaygroundSource(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=3&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
+	start(t, b)
+	b.run(t, chromedp.Click(chromedp.CSS("#source-details > summary")))
+	b.waitFor(t, "the source", `document.querySelector("[data-src=code]").children.length > 50`)
+	b.waitFor(t, "a cache line in the log", `document.querySelector("[data-log=list] li[data-kind=cacheSet]") !== null`)
+	b.run(t, chromedp.Click(chromedp.CSS(`[data-log=list] li[data-kind=cacheSet]`)))
+	b.waitFor(t, "the marked function", `document.querySelector("[data-src=code] .line.marked") !== null`)
+	caption := eval[string](t, b, `document.querySelector("[data-src=caption]").textContent`)
+	if !strings.HasPrefix(caption, "Cache.Set in cache/") {
+		t.Errorf("caption %q", caption)
+	}
+	if first := eval[string](t, b, `document.querySelector("[data-src=code] .line.marked").textContent`); !strings.Contains(first, ") Set(") {
+		t.Errorf("the first marked line is %q", first)
+	}
+	stop(t, b)
+	b.noProblems(t)
+}
+
+// TestPlaygroundPhone: the page fits a 360 px wide phone screen.
+func TestPlaygroundPhone(t *testing.T) {
+	b := newBrowser(t, 800, 740)
+	// A desktop window cannot be narrower than about 500 px: emulate the phone.
+	b.run(t, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	ready(t, b, "")
+	start(t, b)
+	b.waitFor(t, "events", `playground.model.events > 20`)
+	if w := eval[float64](t, b, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("the page is %v px wide on a 360 px screen", w)
+	}
+	b.screenshot(t, "playground-phone")
+	stop(t, b)
+	b.noProblems(t)
 }

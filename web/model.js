@@ -294,6 +294,9 @@ export class SceneModel {
         if (w >= 0) this.poolWaiters.splice(w, 1);
         if (flags === 1) this.poolTimeouts++;
         else if (flags !== 4) this.poolFailures++;
+        // A connection being opened for this caller was abandoned with it:
+        // its slot is free again.
+        for (const [id, s] of this.slots) if (s.state === "opening" && s.task === task) this.slots.delete(id);
         if (lk) this.#setLane(lane, "run", t, lk.op, -1);
         break;
       }
