@@ -108,11 +108,26 @@ func TestEngineSameSeedSameSequence(t *testing.T) {
 	s := fastScene(LockingMutex)
 	s.Keys = 50
 	s.Dist = DistHot
+	// run runs the scene until every task has done 5 operations (or 10 s
+	// have passed: a loaded machine may starve a task for a while).
 	run := func() []Event {
 		e := mustStart(t, s)
-		time.Sleep(300 * time.Millisecond)
+		var evs []Event
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			evs = append(evs, DecodeEvents(e.Drain(nil))...)
+			done := 0
+			for _, seq := range opSequence(evs, s.Tasks) {
+				if len(seq) >= 5 {
+					done++
+				}
+			}
+			if done == s.Tasks {
+				break
+			}
+		}
 		stopWithin(t, e, 5*time.Second)
-		return DecodeEvents(e.Drain(nil))
+		return append(evs, DecodeEvents(e.Drain(nil))...)
 	}
 	a, b := opSequence(run(), s.Tasks), opSequence(run(), s.Tasks)
 	for i := range s.Tasks {
