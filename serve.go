@@ -19,6 +19,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -163,8 +164,53 @@ func newHandler(fsys fs.FS, frameAncestors string) http.Handler {
 			h.Set("Content-Type", "text/javascript; charset=utf-8")
 		}
 		h.Set("Cache-Control", "no-cache")
+		if !info.IsDir() && servePrecompressed(w, r, fsys, rel, info) {
+			return
+		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// servePrecompressed serves rel.gz in place of rel, with Content-Encoding:
+// gzip, when the client accepts gzip and `make build` left a .gz beside a
+// file that is not newer than it. It reports whether it served the request.
+func servePrecompressed(w http.ResponseWriter, r *http.Request, fsys fs.FS, rel string, info fs.FileInfo) bool {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Header.Get("Range") != "" {
+		return false
+	}
+	gz, err := fsys.Open(rel + ".gz")
+	if err != nil {
+		return false
+	}
+	defer gz.Close()
+	gzInfo, err := gz.Stat()
+	if err != nil || gzInfo.IsDir() || gzInfo.ModTime().Before(info.ModTime()) {
+		return false // missing, or stale beside a newer build
+	}
+	content, ok := gz.(io.ReadSeeker)
+	if !ok {
+		return false
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(rel)))
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	http.ServeContent(w, r, rel, info.ModTime(), content)
+	return true
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 // hasDotSegment reports whether a cleaned path names a dotfile or a file

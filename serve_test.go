@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // testRoot makes a folder to serve, with a secret beside it that no request
@@ -101,6 +104,70 @@ func TestHandler(t *testing.T) {
 				t.Errorf("body %q, want prefix %q", body, tt.body)
 			}
 		})
+	}
+}
+
+func TestPrecompressed(t *testing.T) {
+	dir := testRoot(t)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("\x00asm\x01\x00\x00\x00"))
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "playground.wasm.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "playground.wasm.gz"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	h := newHandler(root.FS(), "*")
+	for _, tt := range []struct {
+		accept string
+		gzip   bool
+	}{
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, gzip;q=0.8", true},
+		{"gzip;q=0", false},
+		{"", false},
+		{"identity", false},
+	} {
+		req := httptest.NewRequest("GET", "http://x/playground.wasm", nil)
+		if tt.accept != "" {
+			req.Header.Set("Accept-Encoding", tt.accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		res := rec.Result()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/wasm" {
+			t.Fatalf("Accept-Encoding %q: %d %q", tt.accept, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if got := res.Header.Get("Content-Encoding") == "gzip"; got != tt.gzip {
+			t.Errorf("Accept-Encoding %q: gzip = %v, want %v", tt.accept, got, tt.gzip)
+		}
+		if tt.gzip && !bytes.Equal(body, gz.Bytes()) {
+			t.Errorf("Accept-Encoding %q: body is not the .gz", tt.accept)
+		}
+		if !tt.gzip && !bytes.HasPrefix(body, []byte("\x00asm")) {
+			t.Errorf("Accept-Encoding %q: body %q", tt.accept, body)
+		}
+	}
+	// A .gz older than the file it stands for is stale: not served.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "playground.wasm.gz"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "http://x/playground.wasm", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Result().Header.Get("Content-Encoding") != "" {
+		t.Error("a stale .gz was served")
 	}
 }
 

@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -178,6 +181,32 @@ func TestPlaygroundPhone(t *testing.T) {
 		t.Errorf("the page is %v px wide on a 360 px screen", w)
 	}
 	b.screenshot(t, "playground-phone")
+	stop(t, b)
+	b.noProblems(t)
+}
+
+// TestPlaygroundDarkReducedMotion: with a dark colour scheme and reduced
+// motion asked for, the page turns dark and its TTL bars move in steps, with
+// the time left in words.
+func TestPlaygroundDarkReducedMotion(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	b.run(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{
+			{Name: "prefers-color-scheme", Value: "dark"},
+			{Name: "prefers-reduced-motion", Value: "reduce"},
+		}})
+		return err
+	}))
+	ready(t, b, "?keys=4&mix.set=5")
+	if bg := eval[string](t, b, `getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(21, 24, 28)" {
+		t.Errorf("dark background is %q", bg)
+	}
+	if !eval[bool](t, b, `playground.reducedMotion`) {
+		t.Error("the playground did not see prefers-reduced-motion")
+	}
+	start(t, b)
+	b.waitFor(t, "an entry with its time left in words", `[...document.querySelectorAll(".entry .state")].some(s => /s left/.test(s.textContent))`)
+	b.screenshot(t, "playground-dark")
 	stop(t, b)
 	b.noProblems(t)
 }

@@ -33,6 +33,8 @@ export class Playground {
     window.playgroundMetrics = this.metrics;
 
     this.#buildForm();
+    // On a phone the settings would push the views far down: start folded.
+    if (matchMedia("(max-width: 900px)").matches) $("#scene-settings", root).open = false;
     this.timeline = new Timeline($("#timeline", root), $("#timeline-tip", root), $("#timeline-live", root), this.model);
     this.timeline.legend($("#timeline-legend", root));
     this.lockView = new LockView($("#lock-view", root), this.model);
@@ -168,6 +170,7 @@ export class Playground {
   }
 
   showErrors(errors) {
+    if (errors.length) $("#scene-settings", this.root).open = true;
     const byField = new Map(errors.map((e) => [e.field, e.message]));
     for (const f of this.fields) {
       const input = this.inputs.get(f.name);
