@@ -534,6 +534,6 @@ func ExampleParseScene() {
 	_, err = ParseScene([]byte(`{"tasks": 5000, "speed": 0}`))
 	fmt.Println(err)
 	// Output:
-	// 3 9 1 5 rwmutex <nil>
+	// 3 9 1 20 rwmutex <nil>
 	// tasks must be between 1 and 1000 (got 5000); speed must be between 0.1 and 10 (got 0)
 }

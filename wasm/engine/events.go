@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/gosharedstate/playground/cache"
 )
 
 // Kind is the kind of an event record; see the package documentation for
@@ -13,36 +16,36 @@ type Kind uint16
 
 // The kinds of events. KindNone is never emitted (a zeroed record).
 const (
-	KindNone Kind = iota
-	KindSceneStart
-	KindScenePause
-	KindSceneResume
-	KindSceneStop
-	KindSceneSpeed
-	KindThink
-	KindOpStart
-	KindLockWait
-	KindLockAcquired
-	KindLockReleased
-	KindCacheSet
-	KindCacheHit
-	KindCacheMiss
-	KindCacheDelete
-	KindCacheEvict
-	KindCacheExpire
-	KindSweepStart
-	KindSweepEnd
-	KindLoadStart
-	KindLoadEnd
-	KindPoolAcquireStart
-	KindPoolWaiting
-	KindPoolConstructing
-	KindPoolAcquired
-	KindPoolAcquireFailed
-	KindPoolReleased
-	KindPoolDestroyed
-	KindOpEnd
-	KindAggregated
+	KindNone              Kind = iota // never emitted: a zeroed record
+	KindSceneStart                    // the scene started (aux: tasks)
+	KindScenePause                    // the scene was paused
+	KindSceneResume                   // the scene was resumed
+	KindSceneStop                     // the scene stopped: the last record
+	KindSceneSpeed                    // the speed changed (aux: speed*100)
+	KindThink                         // a task starts thinking (dur: for how long; key, aux: its next key and op)
+	KindOpStart                       // a task starts an operation (aux: op; key)
+	KindLockWait                      // about to take the cache's lock (aux: shard; flags: shared, lock op)
+	KindLockAcquired                  // took it (dur: waited)
+	KindLockReleased                  // released it (dur: held)
+	KindCacheSet                      // an entry stored (dur: TTL ms, 0 none)
+	KindCacheHit                      // a lookup found a live entry
+	KindCacheMiss                     // a lookup found none (flags bit0: an expired one)
+	KindCacheDelete                   // an entry removed by delete
+	KindCacheEvict                    // the least recently used entry evicted by the maxEntries bound
+	KindCacheExpire                   // an expired entry removed by a sweep
+	KindSweepStart                    // a sweep starts (aux: entries)
+	KindSweepEnd                      // a sweep ends (aux: removed; key: remaining; dur: took)
+	KindLoadStart                     // a get-or-load load starts (key)
+	KindLoadEnd                       // it ends (dur: took; flags bit0: error)
+	KindPoolAcquireStart              // a task asks the pool for a connection
+	KindPoolWaiting                   // it waits in line (aux: position, 1 first)
+	KindPoolConstructing              // a connection is being opened for it (aux: connection id)
+	KindPoolAcquired                  // it got one (aux: id; dur: waited; flags bit0: opened for it)
+	KindPoolAcquireFailed             // it gave up (flags: a Fail code; dur: waited)
+	KindPoolReleased                  // it gave the connection back (aux: id; dur: held)
+	KindPoolDestroyed                 // a connection was closed (aux: id; flags: pool.DestroyReason)
+	KindOpEnd                         // a task ends its operation (aux: op; dur: latency; flags bit0: ok)
+	KindAggregated                    // events that did not fit (key: their kind; aux: how many)
 	numKinds
 )
 
@@ -99,7 +102,15 @@ func OpNames() []string { return append([]string(nil), opNames[:]...) }
 // indexed by the code carried in bits 8..15 of a lock event's flags (the
 // cache's cache.Op): "", "get", "set", "delete", "sweep", "len".
 func LockOpNames() []string {
-	return []string{"", "get", "set", "delete", "sweep", "len"}
+	names := []string{""}
+	for op := cache.Op(1); op < 255; op++ {
+		n := op.String()
+		if strings.HasPrefix(n, "op(") {
+			break
+		}
+		names = append(names, n)
+	}
+	return names
 }
 
 // Who did something, in a record's task field, besides task indexes 0..N-1.

@@ -69,24 +69,26 @@ const HotShare = 0.8
 func HotKeys(keys int) int { return max(1, keys/10) }
 
 // DefaultScene returns a scene that shows something within seconds: five
-// goroutines, mostly gets on eight keys, entries that live 3 s, a janitor
-// every second, 50 ms of work under the lock, and a pool of two connections
-// that five tasks contend for.
+// goroutines, mostly gets on eight keys, entries that live 3 s and a
+// janitor every second (so sweeps remove expired entries, and some gets
+// find an expired entry first), 50 ms of work under one mutex (so the lock
+// has a queue), and a pool of two connections that the tasks use for a
+// fifth of their operations (waits are occasional; timeouts rare).
 func DefaultScene() Scene {
 	return Scene{
 		Tasks:            5,
-		Mix:              Mix{Get: 60, Set: 20, Delete: 5, GetOrLoad: 10, Pool: 5},
+		Mix:              Mix{Get: 50, Set: 15, Delete: 5, GetOrLoad: 10, Pool: 20},
 		Keys:             8,
 		Dist:             DistUniform,
 		ThinkMs:          300,
 		WorkMs:           50,
-		LoadMs:           200,
+		LoadMs:           150,
 		TTLMs:            3000,
 		CleanupMs:        1000,
 		Locking:          LockingMutex,
 		MaxEntries:       0,
 		PoolSize:         2,
-		AcquireTimeoutMs: 500,
+		AcquireTimeoutMs: 300,
 		Seed:             1,
 		Speed:            1,
 	}
@@ -158,7 +160,7 @@ var fieldDefs = []fieldDef{
 		Help: "How long a task works while it holds the cache's lock or a connection. A browser waits at least about 4 ms per timer: the timeline shows the times as they ran."},
 		f: func(s *Scene) *float64 { return &s.WorkMs }},
 	{spec: FieldSpec{Name: "loadMs", Label: "Load time", Kind: KindFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
-		Help: "How long loading a missing key takes in get-or-load, and opening a new connection."},
+		Help: "How long loading a missing key takes in get-or-load, and opening a new connection to the pool."},
 		f: func(s *Scene) *float64 { return &s.LoadMs }},
 	{spec: FieldSpec{Name: "ttlMs", Label: "TTL", Kind: KindFloat, Min: 0, Max: 3600000, Step: 100, Unit: "ms", Group: "cache",
 		Help: "How long an entry lives after it is set; 0: it never expires."},
@@ -176,7 +178,7 @@ var fieldDefs = []fieldDef{
 		Help: "How many connections the pool opens at most; more tasks than that wait in line."},
 		i: func(s *Scene) *int { return &s.PoolSize }},
 	{spec: FieldSpec{Name: "acquireTimeoutMs", Label: "Acquire timeout", Kind: KindFloat, Min: 0, Max: 3600000, Step: 10, Unit: "ms", Group: "pool",
-		Help: "How long a task waits for a connection before it gives up; 0: it waits forever."},
+		Help: "How long a task waits for a connection before it gives up; 0: it waits forever. Opening a new connection takes the load time and counts against it."},
 		f: func(s *Scene) *float64 { return &s.AcquireTimeoutMs }},
 	{spec: FieldSpec{Name: "seed", Label: "Random seed", Kind: KindInt, Min: 0, Max: maxSafeInt, Step: 1, Group: "tasks",
 		Help: "The same seed gives every task the same sequence of operations and keys."},
@@ -392,7 +394,7 @@ func ParseScene(data []byte) (Scene, error) {
 			return
 		}
 		var num json.Number
-		if err := json.Unmarshal(raw, &num); err != nil || len(raw) == 0 || raw[0] == '"' {
+		if err := json.Unmarshal(raw, &num); err != nil || len(raw) == 0 || raw[0] == '"' || string(raw) == "null" {
 			kind := "a number"
 			if fd.f == nil {
 				kind = "a whole number"

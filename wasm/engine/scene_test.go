@@ -144,6 +144,7 @@ func TestParseScene(t *testing.T) {
 		{`{"tasks": "3"}`, "tasks", `tasks must be a whole number between 1 and 1000 (got "3")`},
 		{`{"tasks": 5000}`, "tasks", "tasks must be between 1 and 1000 (got 5000)"},
 		{`{"speed": "fast"}`, "speed", `speed must be a number between 0.1 and 10 (got "fast")`},
+		{`{"tasks": null}`, "tasks", "tasks must be a whole number between 1 and 1000 (got null)"},
 		{`{"dist": 3}`, "dist", `dist must be one of "uniform", "hot" (got 3)`},
 		{`{"mix": 3}`, "mix", `mix must be an object like {"get": 8, "set": 2}`},
 		{`{"mix": {"get": 0, "set": 0, "delete": 0, "getOrLoad": 0, "pool": 0}}`, "mix", "the operation mix needs at least one weight above 0"},
