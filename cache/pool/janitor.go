@@ -77,7 +77,7 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 	if p.minIdle > 0 && !now.Before(*retryAt) {
 		for {
 			p.mu.Lock()
-			if p.closed || p.nwait > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
+			if p.closed || p.nwait.Load() > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
 				p.mu.Unlock()
 				break
 			}

@@ -129,28 +129,33 @@ type conn[T any] struct {
 // goroutine. It never points back to the Pool, so that the Pool can become
 // unreachable while the others are still around.
 //
-// Waiting works with a counter and one channel. A caller that must wait
-// registers (nwait++) under the lock, then receives from handoff. Whoever
-// gives a resource or a slot back while nwait > 0 commits it to the
-// waiters: under the lock, nwait-- and a send on handoff (a *conn, or nil
-// for a free slot), which never blocks, as handoff has room for MaxSize
-// grants and there are never more. So nwait + len(handoff) is always the
-// number of registered waiters that have yet to receive, and a waiter
-// whose context ends either unregisters (nwait--, if nwait > 0), or, if
-// every waiter left already has a grant on its way, receives one and
-// passes it on. The runtime serves the receivers blocked on handoff in
-// order, which makes the line first come, first served. Close drains
-// handoff and closes it.
+// Waiting works with an atomic counter and one channel, without the lock
+// once the line has formed. A caller that must wait registers (nwait++),
+// then receives from handoff. It registers under the lock after finding
+// no idle resource and no free slot, or, while nwait > 0, with a CAS
+// alone: nwait > 0 implies that nothing is idle and every slot is taken,
+// because a resource or slot given back while nwait > 0 goes to the
+// waiters, and the idle set only grows under the lock, with nwait == 0,
+// which only the lock's holder can make positive. Whoever gives a resource
+// or a slot to the waiters decrements nwait with a CAS, then sends on
+// handoff (a *conn, or nil for a slot): the send never blocks, as handoff
+// has room for MaxSize grants and there are never more. So nwait plus the
+// grants sent or on their way is the number of registered waiters yet to
+// receive, and a waiter whose context ends either unregisters (a CAS on
+// nwait > 0), or, if every waiter left already has a grant on its way,
+// receives one and passes it on. The runtime serves the receivers blocked
+// on handoff in order, which makes the line first come, first served.
+// Close sets nwait to 0 and sends the closing sentinel once for every
+// waiter that was registered.
 type pool[T any] struct {
 	mu           spinMutex
 	idle         []*conn[T] // a stack: the most recently released last
 	total        int        // slots taken: resources constructed and not yet destroyed, or being constructed
-	nwait        int        // registered waiters not yet granted anything
 	closed       bool
 	acquiredIdle int64     // Acquire calls served by the fast path
-	waitCount    int64     // Acquire calls that registered to wait
 	nextWake     time.Time // when the janitor will next look; zero: not planned
 	handoff      chan *conn[T]
+	closing      *conn[T] // sent to the waiters by Close
 
 	// read-only after New
 	ctor        func(context.Context) (T, error)
@@ -168,6 +173,8 @@ type pool[T any] struct {
 	needNow     bool // something reads the time at Acquire and Release
 	checkIdle   bool // an idle resource may be unusable: expiry or health check
 
+	nwait        atomic.Int64 // registered waiters not yet granted anything
+	waitCount    atomic.Int64 // Acquire calls that registered to wait
 	nextID       atomic.Uint64
 	closedFlag   atomic.Bool
 	constructing atomic.Int64
@@ -240,6 +247,7 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 	p.sysClock = p.clock == cache.SystemClock()
 	p.base = p.clock.Now()
 	p.handoff = make(chan *conn[T], p.max)
+	p.closing = new(conn[T])
 	p.bgCtx, p.bgCancel = context.WithCancel(context.Background())
 	pub := &Pool[T]{p: p}
 	if p.minIdle > 0 || p.idleTimeout > 0 || p.maxLifetime > 0 {
@@ -306,11 +314,11 @@ func (p *pool[T]) stats() Stats {
 		MaxSize:      p.max,
 		Total:        p.total,
 		Idle:         len(p.idle),
-		Waiting:      p.nwait + len(p.handoff),
 		AcquireCount: p.acquiredIdle,
-		WaitCount:    p.waitCount,
 	}
 	p.mu.Unlock()
+	s.Waiting = int(p.nwait.Load())
+	s.WaitCount = p.waitCount.Load()
 	s.Constructing = int(p.constructing.Load())
 	s.InUse = max(s.Total-s.Idle-s.Constructing, 0)
 	s.AcquireCount += p.acquired.Load()
@@ -336,6 +344,11 @@ func (p *pool[T]) acquire(ctx context.Context) (*Resource[T], error) {
 	if err := ctx.Err(); err != nil {
 		return nil, p.fail(ctx, err, 0)
 	}
+	if w := p.nwait.Load(); w > 0 && p.nwait.CompareAndSwap(w, w+1) {
+		// In line behind others: nothing is idle, no slot is free.
+		p.waitCount.Add(1)
+		return p.acquireSlow(ctx, time.Time{}, int(w+1))
+	}
 	var now time.Time
 	if p.needNow {
 		now = p.clock.Now()
@@ -354,7 +367,7 @@ func (p *pool[T]) acquire(ctx context.Context) (*Resource[T], error) {
 			return p.handle(ctx, c, 0, false), nil
 		}
 	}
-	return p.acquireSlow(ctx, now)
+	return p.acquireSlow(ctx, now, 0)
 }
 
 // fresh reports whether idle resource c can be handed out as it is: not
@@ -385,14 +398,15 @@ type deadConn[T any] struct {
 	reason DestroyReason
 }
 
-// acquireSlow is everything but the fast path. It is called with p.mu held.
+// acquireSlow is everything but the fast path. It is called with p.mu held,
+// or, if position > 0, registered as a waiter at that position instead.
 //
 // The caller may hold a slot (haveSlot): a free slot it took, the slot of
 // an expired or unhealthy resource it destroyed, or a slot granted to it
 // while it waited. It gives the slot back if it finds an idle resource
 // after all, and the deferred call gives it back if a Constructor,
 // Destructor, HealthCheck or hook panics.
-func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T], error) {
+func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time, position int) (*Resource[T], error) {
 	haveSlot := false
 	defer func() {
 		if haveSlot {
@@ -401,88 +415,89 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T],
 	}()
 	var waited time.Duration
 	for {
-		// p.mu is held here.
-		if p.closed {
+		if position == 0 {
+			// p.mu is held here.
+			if p.closed {
+				p.mu.Unlock()
+				return nil, p.fail(ctx, ErrClosed, waited)
+			}
+			var dead []deadConn[T]
+			var c *conn[T]
+			for n := len(p.idle); n > 0; n = len(p.idle) {
+				c = p.idle[n-1]
+				p.idle[n-1] = nil
+				p.idle = p.idle[:n-1]
+				if reason := p.expired(c, now); reason != 0 {
+					dead = append(dead, deadConn[T]{c, reason})
+					c = nil
+					continue
+				}
+				break
+			}
+			keepDeadSlot := false // this caller takes over the slot of dead[0]
+			switch {
+			case c != nil:
+				if haveSlot {
+					haveSlot = false
+					p.freeSlotLocked()
+				}
+			case haveSlot:
+			case len(dead) > 0:
+				keepDeadSlot, haveSlot = true, true
+			case p.total < p.max:
+				p.total++
+				haveSlot = true
+			default:
+				position = int(p.nwait.Add(1))
+				p.waitCount.Add(1)
+			}
+			if len(p.idle) < p.minIdle {
+				p.pokeLocked()
+			}
 			p.mu.Unlock()
-			return nil, p.fail(ctx, ErrClosed, waited)
-		}
-		var dead []deadConn[T]
-		var c *conn[T]
-		for n := len(p.idle); n > 0; n = len(p.idle) {
-			c = p.idle[n-1]
-			p.idle[n-1] = nil
-			p.idle = p.idle[:n-1]
-			if reason := p.expired(c, now); reason != 0 {
-				dead = append(dead, deadConn[T]{c, reason})
-				c = nil
-				continue
+			for i, d := range dead {
+				p.destroy(d.c, d.reason, !(keepDeadSlot && i == 0))
 			}
-			break
-		}
-		keepDeadSlot := false // this caller takes over the slot of dead[0]
-		switch {
-		case c != nil:
-			if haveSlot {
-				haveSlot = false
-				p.freeSlotLocked()
-			}
-		case haveSlot:
-		case len(dead) > 0:
-			keepDeadSlot, haveSlot = true, true
-		case p.total < p.max:
-			p.total++
-			haveSlot = true
-		default:
-			p.nwait++
-			p.waitCount++
-		}
-		position := p.nwait + len(p.handoff)
-		if len(p.idle) < p.minIdle {
-			p.pokeLocked()
-		}
-		p.mu.Unlock()
-		for i, d := range dead {
-			p.destroy(d.c, d.reason, !(keepDeadSlot && i == 0))
-		}
 
-		if c != nil {
-			if p.checkDue(c, now) {
-				if err := p.hc(ctx, c.value); err != nil {
-					if ctx.Err() != nil {
-						// Not the resource's fault: put it back as it was.
+			if c != nil {
+				if p.checkDue(c, now) {
+					if err := p.hc(ctx, c.value); err != nil {
+						if ctx.Err() != nil {
+							// Not the resource's fault: put it back as it was.
+							if p.needNow {
+								now = p.clock.Now()
+							}
+							p.put(c, now, c.idleSince)
+							return nil, p.fail(ctx, ctx.Err(), waited)
+						}
+						haveSlot = true
+						p.destroy(c, Unhealthy, false)
 						if p.needNow {
 							now = p.clock.Now()
 						}
-						p.put(c, now, c.idleSince)
-						return nil, p.fail(ctx, ctx.Err(), waited)
+						p.mu.Lock()
+						continue
 					}
-					haveSlot = true
-					p.destroy(c, Unhealthy, false)
-					if p.needNow {
-						now = p.clock.Now()
-					}
-					p.mu.Lock()
-					continue
 				}
+				p.acquired.Add(1)
+				return p.handle(ctx, c, waited, false), nil
 			}
-			p.acquired.Add(1)
-			return p.handle(ctx, c, waited, false), nil
-		}
 
-		if haveSlot {
-			c, err := p.construct(ctx)
-			if err != nil {
-				haveSlot = false
-				p.freeSlot()
-				return nil, p.fail(ctx, err, waited)
+			if haveSlot {
+				c, err := p.construct(ctx)
+				if err != nil {
+					haveSlot = false
+					p.freeSlot()
+					return nil, p.fail(ctx, err, waited)
+				}
+				haveSlot = false // c has it now
+				if p.closedFlag.Load() {
+					p.destroy(c, Closed, true)
+					return nil, p.fail(ctx, ErrClosed, waited)
+				}
+				p.acquired.Add(1)
+				return p.handle(ctx, c, waited, true), nil
 			}
-			haveSlot = false // c has it now
-			if p.closedFlag.Load() {
-				p.destroy(c, Closed, true)
-				return nil, p.fail(ctx, ErrClosed, waited)
-			}
-			p.acquired.Add(1)
-			return p.handle(ctx, c, waited, true), nil
 		}
 
 		// Registered: wait in line for a grant.
@@ -490,26 +505,18 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T],
 		if h := p.hooks; h != nil && h.Waiting != nil {
 			h.Waiting(ctx, position)
 		}
+		position = 0
 		var g *conn[T]
-		var ok bool
 		if done := ctx.Done(); done == nil {
-			g, ok = <-p.handoff
+			g = <-p.handoff
 		} else {
 			select {
-			case g, ok = <-p.handoff:
+			case g = <-p.handoff:
 			case <-done:
-				p.mu.Lock()
-				left := p.closed || p.nwait > 0
-				if !p.closed && p.nwait > 0 {
-					p.nwait-- // unregister
-				}
-				p.mu.Unlock()
-				if !left {
+				if !p.unregister() {
 					// Every waiter still in line, this one included, has
 					// a grant on its way: take one and pass it on.
-					if g, ok := <-p.handoff; ok {
-						p.passOn(g)
-					}
+					p.passOn(<-p.handoff)
 				}
 				waited += p.stamp() - start
 				p.waitNanos.Add(int64(waited))
@@ -520,7 +527,7 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T],
 		waited += p.stamp() - start
 		p.waitNanos.Add(int64(waited))
 		switch {
-		case !ok:
+		case g == p.closing:
 			return nil, p.fail(ctx, ErrClosed, waited)
 		case g != nil:
 			if p.closedFlag.Load() {
@@ -538,18 +545,43 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time) (*Resource[T],
 	}
 }
 
+// unregister takes a waiter out of line, unless every waiter still in line
+// has a grant on its way. It reports whether it did.
+func (p *pool[T]) unregister() bool {
+	for w := p.nwait.Load(); w > 0; w = p.nwait.Load() {
+		if p.nwait.CompareAndSwap(w, w-1) {
+			return true
+		}
+	}
+	return false
+}
+
+// grant gives c, or a slot if c is nil, to a waiter, if any is registered
+// without a grant. It reports whether it did. It needs no lock.
+func (p *pool[T]) grant(c *conn[T]) bool {
+	for w := p.nwait.Load(); w > 0; w = p.nwait.Load() {
+		if p.nwait.CompareAndSwap(w, w-1) {
+			p.handoff <- c // never blocks: see pool
+			return true
+		}
+	}
+	return false
+}
+
 // passOn gives back a grant received by a waiter that gave up: a resource
-// (g), or a slot (g == nil).
+// (g), a slot (g == nil), or nothing (the closing sentinel).
 func (p *pool[T]) passOn(g *conn[T]) {
-	if g == nil {
+	switch g {
+	case p.closing:
+	case nil:
 		p.freeSlot()
-		return
+	default:
+		var now time.Time
+		if p.needNow {
+			now = p.clock.Now()
+		}
+		p.put(g, now, now)
 	}
-	var now time.Time
-	if p.needNow {
-		now = p.clock.Now()
-	}
-	p.put(g, now, now)
 }
 
 // construct runs the Constructor for a caller that holds a slot.
@@ -600,15 +632,16 @@ func (p *pool[T]) put(c *conn[T], now, idleSince time.Time) {
 		p.destroy(c, MaxLifetime, true)
 		return
 	}
+	if p.grant(c) {
+		return
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		p.destroy(c, Closed, true)
 		return
 	}
-	if p.nwait > 0 {
-		p.nwait--
-		p.handoff <- c // never blocks: see pool
+	if p.grant(c) { // a waiter came in the meantime
 		p.mu.Unlock()
 		return
 	}
@@ -642,6 +675,9 @@ func (p *pool[T]) deadline(c *conn[T]) time.Time {
 // freeSlot gives a slot back: to the waiters, the first of whom will
 // construct a resource, or to the pool.
 func (p *pool[T]) freeSlot() {
+	if p.grant(nil) {
+		return
+	}
 	p.mu.Lock()
 	p.freeSlotLocked()
 	p.mu.Unlock()
@@ -649,9 +685,7 @@ func (p *pool[T]) freeSlot() {
 
 // freeSlotLocked is freeSlot with p.mu held.
 func (p *pool[T]) freeSlotLocked() {
-	if p.nwait > 0 {
-		p.nwait--
-		p.handoff <- nil // never blocks: see pool
+	if p.grant(nil) {
 		return
 	}
 	p.total--
@@ -695,7 +729,7 @@ func (p *pool[T]) close() {
 }
 
 // shutdown marks the pool closed, turns the waiters away and destroys the
-// idle resources and those granted to waiters but not yet received.
+// idle resources.
 func (p *pool[T]) shutdown() {
 	p.bgCancel()
 	p.mu.Lock()
@@ -703,22 +737,13 @@ func (p *pool[T]) shutdown() {
 	p.closedFlag.Store(true)
 	dead := p.idle
 	p.idle = nil
-	p.nwait = 0
-drain:
-	for {
-		select {
-		case c := <-p.handoff:
-			if c != nil {
-				dead = append(dead, c)
-			} else {
-				p.total--
-			}
-		default:
-			break drain
-		}
-	}
-	close(p.handoff)
+	n := p.nwait.Swap(0)
 	p.mu.Unlock()
+	// One item for each registered waiter: grants already sent or on their
+	// way, and these. A waiter given a resource after Close destroys it.
+	for range n {
+		p.handoff <- p.closing
+	}
 	for _, c := range dead {
 		p.destroy(c, Closed, true)
 	}

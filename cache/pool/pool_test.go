@@ -106,14 +106,20 @@ func TestFIFO(t *testing.T) {
 		if s := p.Stats(); s.Waiting != 6 || s.WaitCount != 6 {
 			t.Errorf("Stats %+v", s)
 		}
-		a.Release()
-		b.Destroy() // a slot, not a resource: still goes to the next in line
 		var got []string
-		for range 6 {
+		a.Release()
+		synctest.Wait()
+		got = append(got, <-order)
+		b.Destroy() // a slot, not a resource: still goes to the next in line
+		synctest.Wait()
+		got = append(got, <-order)
+		for range 4 {
+			release <- struct{}{} // one of the holders releases
 			synctest.Wait()
 			got = append(got, <-order)
-			release <- struct{}{}
 		}
+		release <- struct{}{}
+		release <- struct{}{}
 		if want := []string{"w0", "w1", "w2", "w3", "w4", "w5"}; !slices.Equal(got, want) {
 			t.Errorf("served %v, want %v", got, want)
 		}
