@@ -52,7 +52,10 @@ type Hooks struct {
 	// context is even checked.
 	AcquireStart func(ctx context.Context)
 	// Waiting reports that the caller found the pool exhausted and joined
-	// the wait queue at position (1: first in line).
+	// the wait queue at position (1: first in line). It runs before the
+	// caller starts to wait: a grant made while it runs goes to the first
+	// caller already waiting, so a slow Waiting hook can let a caller
+	// behind this one be served first.
 	Waiting func(ctx context.Context, position int)
 	// Constructing reports that a new resource, with the given id, is being
 	// made for the caller: it holds a slot and the Constructor is about to

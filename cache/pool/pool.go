@@ -344,10 +344,16 @@ func (p *pool[T]) acquire(ctx context.Context) (*Resource[T], error) {
 	if err := ctx.Err(); err != nil {
 		return nil, p.fail(ctx, err, 0)
 	}
+	// The Resource is allocated before anything is taken from the pool:
+	// an allocation can make the goroutine assist the garbage collector,
+	// even park, and it must not do so while holding a resource that
+	// others wait for (under load, that alone turns the pool into a
+	// convoy of waiters).
+	r := new(Resource[T])
 	if w := p.nwait.Load(); w > 0 && p.nwait.CompareAndSwap(w, w+1) {
 		// In line behind others: nothing is idle, no slot is free.
 		p.waitCount.Add(1)
-		return p.acquireSlow(ctx, time.Time{}, int(w+1))
+		return p.acquireSlow(ctx, r, time.Time{}, int(w+1))
 	}
 	var now time.Time
 	if p.needNow {
@@ -364,10 +370,10 @@ func (p *pool[T]) acquire(ctx context.Context) (*Resource[T], error) {
 				p.pokeLocked()
 			}
 			p.mu.Unlock()
-			return p.handle(ctx, c, 0, false), nil
+			return p.handle(ctx, r, c, 0, false), nil
 		}
 	}
-	return p.acquireSlow(ctx, now, 0)
+	return p.acquireSlow(ctx, r, now, 0)
 }
 
 // fresh reports whether idle resource c can be handed out as it is: not
@@ -406,7 +412,7 @@ type deadConn[T any] struct {
 // while it waited. It gives the slot back if it finds an idle resource
 // after all, and the deferred call gives it back if a Constructor,
 // Destructor, HealthCheck or hook panics.
-func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time, position int) (*Resource[T], error) {
+func (p *pool[T]) acquireSlow(ctx context.Context, r *Resource[T], now time.Time, position int) (*Resource[T], error) {
 	haveSlot := false
 	defer func() {
 		if haveSlot {
@@ -480,7 +486,7 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time, position int) 
 					}
 				}
 				p.acquired.Add(1)
-				return p.handle(ctx, c, waited, false), nil
+				return p.handle(ctx, r, c, waited, false), nil
 			}
 
 			if haveSlot {
@@ -496,7 +502,7 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time, position int) 
 					return nil, p.fail(ctx, ErrClosed, waited)
 				}
 				p.acquired.Add(1)
-				return p.handle(ctx, c, waited, true), nil
+				return p.handle(ctx, r, c, waited, true), nil
 			}
 		}
 
@@ -535,7 +541,7 @@ func (p *pool[T]) acquireSlow(ctx context.Context, now time.Time, position int) 
 				return nil, p.fail(ctx, ErrClosed, waited)
 			}
 			p.acquired.Add(1)
-			return p.handle(ctx, g, waited, false), nil
+			return p.handle(ctx, r, g, waited, false), nil
 		}
 		haveSlot = true // granted a slot: look again, then construct
 		if p.needNow {
@@ -601,9 +607,9 @@ func (p *pool[T]) construct(ctx context.Context) (*conn[T], error) {
 	return &conn[T]{p: p, value: v, id: id, created: p.clock.Now()}, nil
 }
 
-// handle wraps c in a new Resource for its new holder.
-func (p *pool[T]) handle(ctx context.Context, c *conn[T], waited time.Duration, created bool) *Resource[T] {
-	r := &Resource[T]{c: c}
+// handle makes r the Resource of c for its new holder.
+func (p *pool[T]) handle(ctx context.Context, r *Resource[T], c *conn[T], waited time.Duration, created bool) *Resource[T] {
+	r.c = c
 	if h := p.hooks; h != nil {
 		if h.Released != nil {
 			c.acquiredAt = p.stamp()
