@@ -49,7 +49,7 @@ func TestUnreachablePoolStopsJanitor(t *testing.T) {
 }
 
 func TestSpinMutex(t *testing.T) {
-	for _, spins := range []int{200, 0} {
+	for _, spins := range []int{2000, 0} {
 		m := &spinMutex{spins: spins}
 		n := 0
 		done := make(chan struct{})

@@ -47,12 +47,12 @@ func (r *Resource[T]) Release() {
 	}
 	c := r.c
 	p := c.p
+	if h := p.hooks; h != nil && h.Released != nil {
+		h.Released(c.id, p.stamp()-c.acquiredAt)
+	}
 	var now time.Time
 	if p.needNow {
 		now = p.clock.Now()
-	}
-	if h := p.hooks; h != nil && h.Released != nil {
-		h.Released(c.id, p.stamp()-c.acquiredAt)
 	}
 	p.put(c, now, now)
 }

@@ -24,7 +24,7 @@ type spinMutex struct {
 // waits, so spinning is useless.
 func newSpinMutex() spinMutex {
 	if runtime.GOMAXPROCS(0) > 1 {
-		return spinMutex{spins: 200}
+		return spinMutex{spins: 2000}
 	}
 	return spinMutex{}
 }
