@@ -270,6 +270,7 @@ func TestCloseStopsJanitor(t *testing.T) {
 			t.Fatalf("New started %d goroutines, want 1", runtime.NumGoroutine()-before)
 		}
 		c.Set(1, 1)
+		j := c.c.jan
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -277,6 +278,9 @@ func TestCloseStopsJanitor(t *testing.T) {
 			t.Fatal(err)
 		}
 		synctest.Wait()
+		if !exited(j) {
+			t.Fatal("janitor still running after Close")
+		}
 		if n := runtime.NumGoroutine(); n != before {
 			t.Fatalf("%d goroutines after Close, want %d", n, before)
 		}
@@ -304,25 +308,39 @@ func TestCloseStopsJanitor(t *testing.T) {
 	})
 }
 
+// exited reports whether the janitor goroutine has ended.
+func exited(j *janitor) bool {
+	select {
+	case <-j.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func TestUnreachableCacheStopsJanitor(t *testing.T) {
 	for _, l := range lockings {
 		t.Run(l.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				before := runtime.NumGoroutine()
 				var sweeps atomic.Int32
 				h := &Hooks{SweepEnd: func(int, int, time.Duration) { sweeps.Add(1) }}
-				func() {
+				// The test keeps the janitor's control block, which does not
+				// point to the cache.
+				j := func() *janitor {
 					c := New[int, []byte](WithLocking(l), WithCleanupInterval(time.Second), WithTTL(time.Minute), WithHooks(h))
 					c.Set(1, make([]byte, 1<<20))
+					return c.c.jan
 				}()
-				if runtime.NumGoroutine() != before+1 {
-					t.Fatal("no janitor goroutine")
+				time.Sleep(time.Second)
+				synctest.Wait()
+				if exited(j) {
+					t.Fatal("janitor ended before the cache was collected")
 				}
 				for range 10 {
 					runtime.GC()
 					time.Sleep(time.Second)
 					synctest.Wait()
-					if runtime.NumGoroutine() == before {
+					if exited(j) {
 						return
 					}
 				}
@@ -335,20 +353,20 @@ func TestUnreachableCacheStopsJanitor(t *testing.T) {
 // A live Traced handle keeps the cache, and so its janitor, alive.
 func TestTracedHandleKeepsCacheAlive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		before := runtime.NumGoroutine()
 		var sweeps atomic.Int32
 		h := &Hooks{SweepEnd: func(int, int, time.Duration) { sweeps.Add(1) }}
 		tr := func() *Cache[int, int] {
 			c := New[int, int](WithCleanupInterval(time.Second), WithTTL(1500*time.Millisecond), WithHooks(h))
 			return c.Traced(&Hooks{})
 		}()
+		j := tr.c.jan
 		for i := range 5 {
 			runtime.GC()
 			tr.Set(i, i)
 			time.Sleep(time.Second)
 			synctest.Wait()
 		}
-		if runtime.NumGoroutine() != before+1 || sweeps.Load() != 5 {
+		if exited(j) || sweeps.Load() != 5 {
 			t.Fatalf("janitor stopped while a Traced handle was live (%d sweeps)", sweeps.Load())
 		}
 		if tr.Len() != 1 {
@@ -360,7 +378,7 @@ func TestTracedHandleKeepsCacheAlive(t *testing.T) {
 			runtime.GC()
 			time.Sleep(time.Second)
 			synctest.Wait()
-			if runtime.NumGoroutine() == before {
+			if exited(j) {
 				return
 			}
 		}

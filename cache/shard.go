@@ -1,10 +1,10 @@
 package cache
 
 import (
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // entry is a stored value and its expiry time in nanoseconds since the
@@ -25,7 +25,6 @@ type shard[K comparable, V any] struct {
 	lru   *lruList[K]    // nil without WithMaxEntries
 	max   int            // the bound of this shard, with lru
 	calls map[K]*call[V] // loads in flight (GetOrLoad)
-	count atomic.Int64   // len(items), readable without the lock
 
 	// Counters, guarded by the lock.
 	found, notFound             uint64 // Gets under the exclusive lock
@@ -129,7 +128,6 @@ func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool)
 			ok = true
 		}
 	}
-	s.count.Store(int64(len(s.items)))
 	return evicted, ok
 }
 
@@ -140,7 +138,6 @@ func (s *shard[K, V]) remove(key K) {
 	if s.lru != nil {
 		s.lru.remove(key)
 	}
-	s.count.Store(int64(len(s.items)))
 }
 
 // live reports whether the expiry queue item (key, exp) is the current one
@@ -168,7 +165,6 @@ func (s *shard[K, V]) sweep(now int64, collect bool, keys []K) (int, []K) {
 	})
 	if n > 0 {
 		s.expired += uint64(n)
-		s.count.Store(int64(len(s.items)))
 	}
 	return n, keys
 }
@@ -182,8 +178,12 @@ type readCounters struct {
 
 const readStripes = 16
 
+// countRead counts a Get made under the read lock. The stripe is picked
+// from the address of the goroutine's stack, so that a goroutine keeps
+// writing the same stripe and readers on other CPUs mostly write others.
 func (co *core[K, V]) countRead(found bool) {
-	rc := &co.readStats[rand.Uint32()%readStripes]
+	var x byte
+	rc := &co.readStats[(uintptr(unsafe.Pointer(&x))>>12)%readStripes]
 	if found {
 		rc.found.Add(1)
 	} else {
