@@ -59,6 +59,7 @@ type Engine struct {
 	loadsStored atomic.Uint64
 	loadSignal  chan struct{}                 // cap 1: loadsStored grew
 	stopped     chan struct{}                 // closed when Stop has finished
+	breath      breather                      // see breather
 	gate        atomic.Pointer[chan struct{}] // non-nil while paused; closed by Resume
 
 	cache *cache.Cache[int, string]
@@ -88,6 +89,7 @@ func New(s Scene) (*Engine, error) {
 		loadSignal:     make(chan struct{}, 1),
 		stopped:        make(chan struct{}),
 	}
+	e.breath.init(defaultBreatheEvery)
 	e.st.present = make([]bool, s.Keys)
 	e.st.lockWait.init()
 	e.st.lockHold.init()
@@ -233,6 +235,7 @@ func (e *Engine) Stop() {
 	e.mu.Unlock()
 
 	e.wg.Wait()
+	e.breath.end()
 	if wasStarted {
 		e.waitLoads()
 		e.pool.Close()
@@ -264,13 +267,23 @@ func (e *Engine) waitLoads() {
 // allocates only if dst must grow: give it a buffer with room for
 // DefaultEventBuffer records (plus one per kind) to make it allocation
 // free.
+//
+// Under GOOS=js, a call of Drain (or Snapshot) also tells the engine that
+// the JavaScript event loop has just had a turn, which spares busy tasks a
+// breath (see the package documentation): call them from JavaScript, as the
+// worker does once per frame, not from a Go goroutine of your own.
 func (e *Engine) Drain(dst []byte) []byte {
+	e.breath.heartbeat()
 	return e.log.drain(dst, e.now())
 }
 
-// waitRunning blocks while the scene is paused; it reports false once the
+// waitRunning waits out a breath (see breather), and blocks while the
+// scene is paused; it reports false once the
 // scene stops.
 func (e *Engine) waitRunning(ctx context.Context) bool {
+	if !e.breath.wait(ctx) {
+		return false
+	}
 	if g := e.gate.Load(); g != nil {
 		select {
 		case <-*g:

@@ -53,6 +53,13 @@ type Snapshot struct {
 
 	EventsEmitted    uint64 `json:"eventsEmitted"`    // records written to the buffer
 	EventsAggregated uint64 `json:"eventsAggregated"` // events folded into aggregated counts
+
+	// Breaths counts the pauses every task took together so that the
+	// browser's event loop gets a turn (only under GOOS=js; see the package
+	// documentation).
+	Breaths uint64 `json:"breaths"`
+	// BreathMs is the real time the breaths took, in all.
+	BreathMs float64 `json:"breathMs"`
 }
 
 // series keeps the count and sum of a duration, and its recent samples for
@@ -131,6 +138,7 @@ func (s *stats) setPresent(key int, on bool) {
 
 // Snapshot returns the scene's numbers now.
 func (e *Engine) Snapshot() Snapshot {
+	e.breath.heartbeat()
 	e.mu.Lock()
 	state, speed := e.state, e.scene.Speed
 	e.mu.Unlock()
@@ -170,5 +178,7 @@ func (e *Engine) Snapshot() Snapshot {
 		sn.PoolOpening, sn.PoolWaiting = ps.Constructing, ps.Waiting
 	}
 	sn.EventsEmitted, sn.EventsAggregated = e.log.counts()
+	n, took := e.breath.breaths()
+	sn.Breaths, sn.BreathMs = n, durMs(took)
 	return sn
 }
