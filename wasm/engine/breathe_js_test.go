@@ -67,7 +67,9 @@ func TestEventLoopTurnsUnderLoad(t *testing.T) {
 			every, turns, el, float64(sn.Ops)/el, float64(events)/el, sn.EventsAggregated, sn.Breaths, sn.BreathMs)
 		return turns
 	}
-	if on := measure(defaultBreatheEvery); on < 10 {
+	// Without breathing the event loop does not turn at all (see the log);
+	// the number of turns with it depends on the machine.
+	if on := measure(defaultBreatheEvery); on < 3 {
 		t.Errorf("only %d event-loop turns in about a second of a busy scene", on)
 	}
 	measure(0)
@@ -89,7 +91,7 @@ func TestCalmSceneDoesNotBreathe(t *testing.T) {
 	e.Stop()
 	sn := e.Snapshot()
 	t.Logf("%d turns, %d events, %d breaths", turns, events, sn.Breaths)
-	if sn.Breaths > 2 {
-		t.Errorf("a calm scene took %d breaths", sn.Breaths)
+	if sn.Breaths*10 > uint64(turns) {
+		t.Errorf("a calm scene took %d breaths in %d turns of the event loop", sn.Breaths, turns)
 	}
 }

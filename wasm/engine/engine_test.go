@@ -346,8 +346,23 @@ func TestPauseFreezesTheScene(t *testing.T) {
 	if e.State() != StatePaused {
 		t.Fatalf("state %q", e.State())
 	}
-	time.Sleep(30 * time.Millisecond) // tasks reach their next step
-	before := DecodeEvents(e.Drain(nil))
+	// Tasks finish what they were doing and stop at their next step: wait
+	// until two drains 50 ms apart find nothing (a loaded machine may take
+	// a while).
+	var before []Event
+	for quiet, deadline := 0, time.Now().Add(5*time.Second); quiet < 2; {
+		if time.Now().After(deadline) {
+			t.Fatal("events kept coming after Pause")
+		}
+		time.Sleep(50 * time.Millisecond)
+		batch := DecodeEvents(e.Drain(nil))
+		before = append(before, batch...)
+		if len(batch) == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
 	if !containsKind(before, KindScenePause) {
 		t.Error("no scenePause event")
 	}
