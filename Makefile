@@ -10,7 +10,7 @@ WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
 NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
-.PHONY: all build serve test vet test-go test-wasm test-e2e bench clean FORCE
+.PHONY: all build serve test vet test-go test-wasm test-e2e bench bench-web clean FORCE
 .DELETE_ON_ERROR:
 
 all: build
@@ -59,6 +59,19 @@ test-wasm:
 
 test-e2e:
 	$(GO) test -count=1 -v ./e2e/
+
+# Browser benchmarks in headless Chromium: wasm size, navigation to ready,
+# frame times with 1,000 tasks, and the event pipe's throughput. They print
+# what they measure and assert no time.
+bench-web:
+	$(GO) test -run '^$$' -bench Web -benchtime 1x -v ./e2e/
+
+# Go benchmarks: the cache and the pool against the libraries people use
+# (their own modules, so the library gains no dependency), and the engine.
+bench:
+	cd cache/bench && $(GO) test -run '^$$' -bench . -benchmem
+	cd cache/pool/bench && $(GO) test -run '^$$' -bench . -benchmem
+	$(GO) test -run '^$$' -bench . -benchmem ./wasm/engine/
 
 clean:
 	rm -f web/playground.wasm web/playground.wasm.gz web/wasm_exec.js

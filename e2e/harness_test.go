@@ -255,6 +255,12 @@ func needBrowser(t *testing.T) {
 func newBrowser(t *testing.T, width, height int) *browser {
 	t.Helper()
 	needBrowser(t)
+	return startBrowser(t, width, height)
+}
+
+// startBrowser starts Chromium for a test or a benchmark.
+func startBrowser(t testing.TB, width, height int) *browser {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(t.TempDir()),

@@ -19,6 +19,12 @@ func ready(t *testing.T, b *browser, query string) {
 	b.waitFor(t, "the playground", `window.playground !== undefined && !document.getElementById("playground").hidden`)
 }
 
+// showView scrolls a view into sight: the page draws only what is on screen.
+func showView(t *testing.T, b *browser, id string) {
+	t.Helper()
+	b.run(t, chromedp.ScrollIntoView(chromedp.ID(id)))
+}
+
 func start(t *testing.T, b *browser) {
 	t.Helper()
 	b.run(t, chromedp.Click(chromedp.ID("scene-start")))
@@ -39,7 +45,7 @@ func TestPlaygroundTimelineAndLock(t *testing.T) {
 	start(t, b)
 	b.waitFor(t, "a lane for every task with something drawn", `(() => {
 		const m = playground.model;
-		return m.lanes.length === 7 && m.lanes.slice(1).every(l => l.segs.length > 0);
+		return m.lanes.length === 7 && m.lanes.slice(1).every(l => l.count > 0);
 	})()`)
 	b.waitFor(t, "the lock view to show a holder and a waiter", `(() => {
 		const v = document.getElementById("lock-view");
@@ -66,6 +72,7 @@ func TestPlaygroundExpiryAndSweep(t *testing.T) {
 	b := newBrowser(t, 1280, 1000)
 	ready(t, b, "?tasks=3&keys=4&ttlMs=400&cleanupMs=1500&thinkMs=100&workMs=5&mix.get=1&mix.set=3&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
 	start(t, b)
+	showView(t, b, "cache-view")
 	b.waitFor(t, "an entry drawn as expired but not swept", `document.querySelector(".entry[data-state=expired]") !== null`)
 	b.screenshot(t, "playground-expired")
 	b.waitFor(t, "a sweep that removes expired entries", `[...document.querySelectorAll("[data-cache=sweeps] li")].some(li => /removed [1-9]/.test(li.textContent))`)
@@ -80,6 +87,7 @@ func TestPlaygroundPool(t *testing.T) {
 	b := newBrowser(t, 1280, 1000)
 	ready(t, b, "?tasks=5&poolSize=1&acquireTimeoutMs=150&loadMs=20&workMs=100&thinkMs=10&mix.get=0&mix.set=0&mix.delete=0&mix.getOrLoad=0&mix.pool=1")
 	start(t, b)
+	showView(t, b, "pool-view")
 	b.waitFor(t, "a queue of waiters", `document.querySelectorAll("[data-pool=queue] li:not(.none)").length >= 1`)
 	b.waitFor(t, "a connection in use", `document.querySelector(".slot[data-state=inUse]") !== null`)
 	b.waitFor(t, "a waiter that got a connection", `playground.model.logLines(new Set(["pool"]), "Got connection", 4096).some(l => l.dur > 0)`)
@@ -153,6 +161,7 @@ func TestPlaygroundSource(t *testing.T) {
 	b := newBrowser(t, 1280, 1000)
 	ready(t, b, "?tasks=3&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
 	start(t, b)
+	showView(t, b, "log-view")
 	b.run(t, chromedp.Click(chromedp.CSS("#source-details > summary")))
 	b.waitFor(t, "the source", `document.querySelector("[data-src=code]").children.length > 50`)
 	b.waitFor(t, "a cache line in the log", `document.querySelector("[data-log=list] li[data-kind=cacheSet]") !== null`)
@@ -205,6 +214,7 @@ func TestPlaygroundDarkReducedMotion(t *testing.T) {
 		t.Error("the playground did not see prefers-reduced-motion")
 	}
 	start(t, b)
+	showView(t, b, "cache-view")
 	b.waitFor(t, "an entry with its time left in words", `[...document.querySelectorAll(".entry .state")].some(s => /s left/.test(s.textContent))`)
 	b.screenshot(t, "playground-dark")
 	stop(t, b)

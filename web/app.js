@@ -80,6 +80,8 @@ async function main() {
   }
   $("go-version").textContent = info.goVersion.replace(/^go/, "");
   setStatus("ready", "Ready");
+  // For the browser benchmark: milliseconds from navigation to a ready page.
+  window.playgroundReadyMs = performance.now();
   setupLesson(go);
   $("lesson-run").disabled = false;
   try {

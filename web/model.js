@@ -33,29 +33,121 @@ export const CATEGORIES = ["cache", "lock", "pool", "janitor", "task", "scene"];
 
 const LOG_CAPACITY = 4096;
 
+/** STATE_ID maps a state's name to its number in a Lane; 0 is idle. */
+export const STATE_ID = Object.fromEntries([["idle", 0], ...STATES.map((s, i) => [s, i + 1])]);
+export const STATE_NAME = ["idle", ...STATES];
+
+/**
+ * Lane is one goroutine's states over time, in a ring of typed arrays (no
+ * object per segment, so a thousand busy lanes make no garbage). Segment i
+ * (0 = the oldest kept) starts at t0(i) and lasts until the next one
+ * starts; the last is still going on.
+ */
+export class Lane {
+  constructor(task, cap) {
+    this.task = task;
+    this.cap = cap;
+    this.starts = new Float64Array(cap);
+    this.states = new Uint8Array(cap);
+    this.ops = new Uint8Array(cap);
+    this.keys = new Int32Array(cap);
+    this.head = 0;
+    this.count = 0;
+    this.state = "idle"; // now
+    this.since = 0;
+    this.op = 0;
+    this.key = -1;
+  }
+
+  /** push starts a segment; one that would last no time replaces the last. */
+  push(stateId, t, op, key) {
+    let i;
+    if (this.count > 0 && this.starts[(i = (this.head + this.count - 1) % this.cap)] === t) {
+      // the previous segment lasted no time: overwrite it
+    } else {
+      if (this.count === this.cap) {
+        this.head = (this.head + 1) % this.cap;
+        this.count--;
+      }
+      i = (this.head + this.count) % this.cap;
+      this.count++;
+    }
+    this.starts[i] = t;
+    this.states[i] = stateId;
+    this.ops[i] = op;
+    this.keys[i] = key;
+  }
+
+  ix(i) {
+    return (this.head + i) % this.cap;
+  }
+
+  t0(i) {
+    return this.starts[(this.head + i) % this.cap];
+  }
+
+  /** t1 returns when segment i ended, or null if it goes on. */
+  t1(i) {
+    return i + 1 < this.count ? this.starts[(this.head + i + 1) % this.cap] : null;
+  }
+
+  stateId(i) {
+    return this.states[(this.head + i) % this.cap];
+  }
+
+  /** seg returns segment i as an object, for descriptions. */
+  seg(i) {
+    const j = (this.head + i) % this.cap;
+    return { s: STATE_NAME[this.states[j]], t0: this.starts[j], t1: this.t1(i), op: this.ops[j], key: this.keys[j] };
+  }
+
+  /** first returns the index of the first segment still going on at or after t. */
+  first(t) {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const end = this.t1(mid);
+      if (end !== null && end < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
 export class SceneModel {
   constructor(spec) {
     this.spec = spec;
     this.K = Object.fromEntries(spec.kinds.map((name, i) => [name, i]));
+    // code[kind number] is the case number #event switches on.
+    const CASES = ["aggregated", "cacheDelete", "cacheEvict", "cacheExpire", "cacheHit", "cacheMiss", "cacheSet", "loadEnd", "loadStart", "lockAcquired", "lockReleased", "lockWait", "opEnd", "opStart", "poolAcquireFailed", "poolAcquireStart", "poolAcquired", "poolConstructing", "poolDestroyed", "poolReleased", "poolWaiting", "scenePause", "sceneResume", "sceneStart", "sceneStop", "sweepEnd", "sweepStart", "think"];
+    this.code = new Uint8Array(spec.kinds.length);
+    spec.kinds.forEach((name, i) => {
+      this.code[i] = CASES.indexOf(name) + 1;
+    });
+    this.noLog = new Uint8Array(spec.kinds.length);
+    for (const name of ["think", "opStart", "opEnd"]) if (name in this.K) this.noLog[this.K[name]] = 1;
     this.ops = spec.ops;
     this.lockOps = spec.lockOps;
-    this.windowMs = 20000;
     this.reset(spec.defaults);
   }
 
   /** reset clears the picture for a new scene. */
   reset(scene) {
+    this.epoch = (this.epoch || 0) + 1; // views that cache drawings redraw
     this.scene = scene;
     this.now = 0; // the latest scene time seen
     this.state = "idle";
     this.lanes = [];
-    for (let i = 0; i <= scene.tasks; i++) {
-      this.lanes.push({ task: i - 1, state: "idle", since: 0, op: 0, key: -1, segs: [], count: 0 });
-    }
+    // Keep about two million segments in all: a few seconds more than the
+    // widest window for a thousand busy goroutines, much more for a few.
+    const cap = Math.max(256, Math.min(16384, 2 ** Math.floor(Math.log2(2e6 / (scene.tasks + 1)))));
+    for (let i = 0; i <= scene.tasks; i++) this.lanes.push(new Lane(i - 1, cap));
     this.holders = new Map(); // lane index -> {shared, lockOp, key, shard, since}
     this.waiters = []; // {lane, shared, lockOp, key, shard, since}, in order
     this.entries = new Map(); // key -> {setAt, ttl, expires}
     this.flashes = new Map(); // key -> {what, at}
+    this.recent = new Map(); // the keys set most recently, oldest first (for big key spaces)
     this.sweeps = []; // the last sweeps: {t, removed, remaining, took}
     this.sweepCount = 0;
     this.expiredSwept = 0;
@@ -122,20 +214,11 @@ export class SceneModel {
     const l = this.lanes[lane];
     if (!l) return;
     if (l.state === state && l.key === key && l.op === op) return;
-    const last = l.segs[l.segs.length - 1];
-    if (last && last.t1 === null) last.t1 = t;
-    if (state !== "idle") l.segs.push({ s: state, t0: t, t1: null, op, key });
+    l.push(STATE_ID[state], t, op, key);
     l.state = state;
     l.since = t;
     l.op = op;
     l.key = key;
-    // Prune what has scrolled out of the window.
-    const horizon = t - this.windowMs * 2;
-    if (l.segs.length > 64 && l.segs[0].t1 !== null && l.segs[0].t1 < horizon) {
-      let k = 0;
-      while (k < l.segs.length - 1 && l.segs[k].t1 !== null && l.segs[k].t1 < horizon) k++;
-      l.segs.splice(0, k);
-    }
   }
 
   #log(t, dur, kind, flags, task, key, aux) {
@@ -159,35 +242,36 @@ export class SceneModel {
   }
 
   #event(t, dur, kind, flags, task, key, aux) {
-    const K = this.K;
     if (t > this.now) this.now = t;
-    const lane = task >= JANITOR ? this.laneOf(task) : -1;
+    const lane = task >= JANITOR ? task + 1 : -1;
     const lk = this.lanes[lane];
-    switch (kind) {
-      case K.sceneStart:
+    // Map the kind to a small dense code once (a switch over constants is
+    // a jump table; over object properties it is a chain of lookups).
+    switch (this.code[kind]) {
+      case 24: // sceneStart
         this.state = "running";
         break;
-      case K.scenePause:
+      case 22: // scenePause
         this.state = "paused";
         break;
-      case K.sceneResume:
+      case 23: // sceneResume
         this.state = "running";
         break;
-      case K.sceneStop:
+      case 25: // sceneStop
         this.state = "stopped";
         for (let i = 0; i < this.lanes.length; i++) this.#setLane(i, "idle", t, 0, -1);
         this.waiters = [];
         this.holders.clear();
         this.poolWaiters = [];
         break;
-      case K.think:
+      case 28: // think
         if (lk) {
           this.#dropHolderAndWaiter(lane);
           this.pendingThink.set(lane, { t, asked: dur });
           this.#setLane(lane, "think", t, aux, key);
         }
         break;
-      case K.opStart: {
+      case 14: { // opStart
         const p = this.pendingThink.get(lane);
         if (p) {
           this.thinkAsked += p.asked;
@@ -198,13 +282,13 @@ export class SceneModel {
         if (lk) this.#setLane(lane, "run", t, aux, key);
         break;
       }
-      case K.opEnd:
+      case 13: // opEnd
         if (lk) {
           this.#dropHolderAndWaiter(lane);
           this.#setLane(lane, "idle", t, 0, -1);
         }
         break;
-      case K.lockWait: {
+      case 12: { // lockWait
         const shared = (flags & 1) === 1;
         const lockOp = flags >> 8;
         const w = this.waiters.findIndex((x) => x.lane === lane);
@@ -213,7 +297,7 @@ export class SceneModel {
         if (lk) this.#setLane(lane, "lockWait", t, lk.op, key);
         break;
       }
-      case K.lockAcquired: {
+      case 10: { // lockAcquired
         const shared = (flags & 1) === 1;
         const lockOp = flags >> 8;
         const w = this.waiters.findIndex((x) => x.lane === lane);
@@ -227,69 +311,72 @@ export class SceneModel {
         if (lk) this.#setLane(lane, lane === 0 ? "sweep" : shared ? "lockRead" : "lockWrite", t, lk.op, key);
         break;
       }
-      case K.lockReleased:
+      case 11: // lockReleased
         this.holders.delete(lane);
         if (lk) this.#setLane(lane, lane === 0 ? "idle" : "run", t, lk.op, lk.key);
         break;
-      case K.cacheSet:
+      case 7: // cacheSet
         this.entries.set(key, { setAt: t, ttl: dur, expires: dur > 0 ? t + dur : Infinity });
+        this.recent.delete(key);
+        this.recent.set(key, t);
+        if (this.recent.size > 400) this.recent.delete(this.recent.keys().next().value);
         this.flashes.set(key, { what: "set", at: t });
         break;
-      case K.cacheHit:
+      case 5: // cacheHit
         this.flashes.set(key, { what: "hit", at: t });
         break;
-      case K.cacheMiss:
+      case 6: // cacheMiss
         this.flashes.set(key, { what: (flags & 1) ? "expired" : "miss", at: t });
         break;
-      case K.cacheDelete:
+      case 2: // cacheDelete
         this.entries.delete(key);
         this.flashes.set(key, { what: "delete", at: t });
         break;
-      case K.cacheEvict:
+      case 3: // cacheEvict
         this.entries.delete(key);
         this.flashes.set(key, { what: "evict", at: t });
         break;
-      case K.cacheExpire:
+      case 4: // cacheExpire
         this.entries.delete(key);
         this.flashes.set(key, { what: "swept", at: t });
         this.expiredSwept++;
         break;
-      case K.sweepStart:
+      case 27: // sweepStart
         this.#setLane(0, "sweep", t, 0, -1);
         break;
-      case K.sweepEnd:
+      case 26: // sweepEnd
         this.#setLane(0, "idle", t, 0, -1);
         this.sweepCount++;
         this.sweeps.push({ t, removed: aux, remaining: key, took: dur, n: this.sweepCount });
         if (this.sweeps.length > 12) this.sweeps.shift();
         break;
-      case K.loadStart:
+      case 9: // loadStart
         if (lk) this.#setLane(lane, "load", t, lk.op, key);
         break;
-      case K.loadEnd:
+      case 8: // loadEnd
         if (lk) this.#setLane(lane, "run", t, lk.op, key);
         break;
-      case K.poolAcquireStart:
+      case 16: // poolAcquireStart
         if (lk) this.#setLane(lane, "poolWait", t, lk.op, -1);
         break;
-      case K.poolWaiting: {
+      case 21: { // poolWaiting
         const w = this.poolWaiters.findIndex((x) => x.task === task);
         if (w >= 0) this.poolWaiters.splice(w, 1);
         this.poolWaiters.push({ task, since: t, position: aux });
         break;
       }
-      case K.poolConstructing:
+      case 18: // poolConstructing
         this.slots.set(aux, { state: "opening", task, since: t });
         if (lk) this.#setLane(lane, "poolOpen", t, lk.op, -1);
         break;
-      case K.poolAcquired: {
+      case 17: { // poolAcquired
         const w = this.poolWaiters.findIndex((x) => x.task === task);
         if (w >= 0) this.poolWaiters.splice(w, 1);
         this.slots.set(aux, { state: "inUse", task, since: t, waited: dur });
         if (lk) this.#setLane(lane, "poolUse", t, lk.op, -1);
         break;
       }
-      case K.poolAcquireFailed: {
+      case 15: { // poolAcquireFailed
         const w = this.poolWaiters.findIndex((x) => x.task === task);
         if (w >= 0) this.poolWaiters.splice(w, 1);
         if (flags === 1) this.poolTimeouts++;
@@ -300,23 +387,21 @@ export class SceneModel {
         if (lk) this.#setLane(lane, "run", t, lk.op, -1);
         break;
       }
-      case K.poolReleased:
+      case 20: // poolReleased
         this.slots.set(aux, { state: "idle", task: -1, since: t });
         if (lk) this.#setLane(lane, "run", t, lk.op, -1);
         break;
-      case K.poolDestroyed:
+      case 19: // poolDestroyed
         this.slots.delete(aux);
         break;
-      case K.aggregated: {
+      case 1: { // aggregated
         const name = this.spec.kinds[key] || `kind ${key}`;
         this.aggregated.set(name, (this.aggregated.get(name) || 0) + aux);
         this.aggregatedTotal += aux;
         break;
       }
     }
-    if (kind !== K.think && kind !== K.opStart && kind !== K.opEnd) {
-      this.#log(t, dur, kind, flags, task, key, aux);
-    }
+    if (!this.noLog[kind]) this.#log(t, dur, kind, flags, task, key, aux);
   }
 
   /** category returns the log category of a kind number. */

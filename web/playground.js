@@ -66,6 +66,17 @@ export class Playground {
       this.#render();
     });
     go.addEventListener("batch", (e) => this.#onBatch(e.detail));
+    // Draw only the views on screen: the model keeps up with every event
+    // either way, and a view scrolled into sight catches up at once.
+    this.visible = new Set();
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) this.visible.add(e.target.id);
+        else this.visible.delete(e.target.id);
+      }
+      this.#scheduleRender();
+    });
+    for (const id of ["timeline", "lock-view", "cache-view", "pool-view", "log-view"]) io.observe($(`#${id}`, root));
     window.addEventListener("resize", () => this.#scheduleRender());
     this.#setState("idle");
   }
@@ -327,13 +338,20 @@ export class Playground {
   }
 
   #render() {
-    this.timeline.draw();
-    this.lockView.draw();
-    this.cacheView.draw();
-    this.poolView.draw();
+    const ms = (this.metrics.viewMs ??= {});
+    const timed = (name, f) => {
+      const t0 = performance.now();
+      f();
+      ms[name] = performance.now() - t0;
+    };
+    const v = this.visible;
+    if (v.has("timeline")) timed("timeline", () => this.timeline.draw());
+    if (v.has("lock-view")) timed("lock", () => this.lockView.draw());
+    if (v.has("cache-view")) timed("cache", () => this.cacheView.draw());
+    if (v.has("pool-view")) timed("pool", () => this.poolView.draw());
     const now = performance.now();
-    if (!this.lastLog || now - this.lastLog > 250) {
-      this.logView.draw();
+    if (v.has("log-view") && (!this.lastLog || now - this.lastLog > 250)) {
+      timed("log", () => this.logView.draw());
       this.lastLog = now;
     }
     const agg = this.model.aggregatedTotal;

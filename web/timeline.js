@@ -2,7 +2,7 @@
 // with its state over the last seconds of the scene, on one canvas. States
 // differ by pattern and height as well as colour, and a legend names them.
 // Hover, or focus with the keyboard (arrows), describes a lane's segment.
-import { STATES, STATE_LABELS } from "./model.js";
+import { STATES, STATE_LABELS, STATE_NAME } from "./model.js";
 
 const STYLE = {
   // height: share of the lane; pattern: null, "hatch", "dots" or "vstripes"
@@ -47,6 +47,8 @@ export class Timeline {
     for (const [state, st] of Object.entries(STYLE)) {
       this.colors[state] = cs.getPropertyValue(st.color).trim() || "#888";
     }
+    this.rgba = null;
+    this.inc = null;
     this.grid = cs.getPropertyValue("--border").trim() || "#ccc";
     this.fg = cs.getPropertyValue("--muted").trim() || "#666";
     this.patterns.clear();
@@ -122,11 +124,21 @@ export class Timeline {
     const plotW = this.cssW - x0;
     const scale = plotW / (t1 - t0);
     const H = this.laneH;
+    const plain = H < 8; // thin lanes: plain colours painted as pixels, no patterns
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
+    if (plain) this.#drawPixels(ctx, t0, t1, scale, x0, H, plotW);
     for (let li = 0; li < model.lanes.length; li++) {
       const lane = model.lanes[li];
       const y = li * H;
+      if (plain) {
+        if (li === this.focusLane && document.activeElement === canvas) {
+          ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue("--focus");
+          ctx.lineWidth = 2;
+          ctx.strokeRect(x0 + 1, y - 1, plotW - 2, H + 2);
+        }
+        continue;
+      }
       if (this.labelW) {
         ctx.fillStyle = this.fg;
         ctx.fillText(model.laneName(li), 2, y + H / 2);
@@ -135,29 +147,7 @@ export class Timeline {
         ctx.fillStyle = this.grid;
         ctx.fillRect(x0, y + H - 1, plotW, 1);
       }
-      const segs = lane.segs;
-      // Find the first segment in view (segments are in time order).
-      let lo = 0;
-      let hi = segs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const end = segs[mid].t1 === null ? t1 : segs[mid].t1;
-        if (end < t0) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let s = lo; s < segs.length; s++) {
-        const seg = segs[s];
-        const a = Math.max(seg.t0, t0);
-        const b = seg.t1 === null ? model.now : Math.min(seg.t1, t1);
-        if (b < a) continue;
-        const st = STYLE[seg.s];
-        if (!st) continue;
-        const xa = x0 + (a - t0) * scale;
-        const w = Math.max(1, (b - a) * scale);
-        const h = Math.max(1, Math.round((H - 2) * st.height));
-        ctx.fillStyle = this.#pattern(ctx, seg.s);
-        ctx.fillRect(xa, y + (H - 1 - h), w, h);
-      }
+      this.#drawLane(ctx, lane, lane.first(t0), t0, t1, scale, x0, y, H);
       if (li === this.focusLane && document.activeElement === canvas) {
         ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue("--focus");
         ctx.lineWidth = 2;
@@ -181,14 +171,167 @@ export class Timeline {
     }
   }
 
+  // Thick lanes: runs of one state drawn with fillRect and its pattern;
+  // what falls within one pixel is merged, so the cost follows the
+  // canvas's width, not the number of segments.
+  #drawLane(ctx, lane, lo, t0, t1, scale, x0, y, H) {
+    let runState = null;
+    let runX0 = 0;
+    let runX1 = 0;
+    const flush = () => {
+      if (runState === null) return;
+      const h = Math.max(1, Math.round((H - 2) * STYLE[runState].height));
+      ctx.fillStyle = this.#pattern(ctx, runState);
+      ctx.fillRect(runX0, y + (H - 1 - h), runX1 - runX0, h);
+    };
+    for (let s = lo; s < lane.count; s++) {
+      const name = STATE_NAME[lane.stateId(s)];
+      if (!STYLE[name]) continue;
+      const end = lane.t1(s);
+      const a = Math.max(lane.t0(s), t0);
+      const b = end === null ? this.model.now : Math.min(end, t1);
+      if (b < a) continue;
+      const xa = Math.floor(x0 + (a - t0) * scale);
+      const xb = Math.max(xa + 1, Math.floor(x0 + (b - t0) * scale));
+      if (name === runState && xa <= runX1) {
+        if (xb > runX1) runX1 = xb;
+      } else if (xb <= runX1) {
+        continue; // within a pixel already drawn
+      } else {
+        flush();
+        runState = name;
+        runX0 = Math.max(xa, runX1);
+        runX1 = xb;
+      }
+    }
+    flush();
+  }
+
+  // Thin lanes (many goroutines): every state is painted straight into a
+  // pixel buffer, put on the canvas once: a thousand lanes cost one
+  // putImageData, not a hundred thousand fillRects.
+  #startPixels(w, h) {
+    if (!this.px || this.px.width !== w || this.px.height !== h) {
+      this.px = new ImageData(w, h);
+      this.px32 = new Uint32Array(this.px.data.buffer);
+      this.pxCanvas = document.createElement("canvas");
+      this.pxCanvas.width = w;
+      this.pxCanvas.height = h;
+    } else {
+      this.px32.fill(0);
+    }
+    if (!this.rgba) {
+      // Resolve each state's CSS colour to a little-endian RGBA word.
+      const c = document.createElement("canvas");
+      c.width = c.height = 1;
+      const g = c.getContext("2d", { willReadFrequently: true });
+      this.rgba = {};
+      for (const state of Object.keys(STYLE)) {
+        g.clearRect(0, 0, 1, 1);
+        g.fillStyle = this.colors[state];
+        g.fillRect(0, 0, 1, 1);
+        const [r, gr, b, a] = g.getImageData(0, 0, 1, 1).data;
+        this.rgba[state] = ((a << 24) | (b << 16) | (gr << 8) | r) >>> 0;
+      }
+      this.rgbaById = new Uint32Array(STATE_NAME.length);
+      this.heightById = new Float64Array(STATE_NAME.length);
+      STATE_NAME.forEach((name, id) => {
+        if (STYLE[name]) {
+          this.rgbaById[id] = this.rgba[name];
+          this.heightById[id] = STYLE[name].height;
+        }
+      });
+    }
+  }
+
+  // drawPixels paints the thin lanes. The first frame (and any change of
+  // size, window or scene) paints the whole window; after that the buffer
+  // scrolls left by whole pixels and only the newest slice is painted, so a
+  // frame costs a few segments per lane however many the window holds.
+  #drawPixels(ctx, t0, t1, scale, x0, H, plotW) {
+    const m = this.model;
+    const W = Math.max(1, Math.floor(plotW));
+    const lanes = m.lanes.length;
+    const key = `${W}x${lanes * H}|${scale}|${m.epoch}`;
+    const inc = this.inc;
+    if (!inc || inc.key !== key || t1 < inc.t1 || (t1 - inc.t1) * scale >= W / 2) {
+      this.#startPixels(W, lanes * H);
+      for (let li = 0; li < lanes; li++) {
+        this.#paintRange(m.lanes[li], t0, t0, t1, scale, li * H, H, W);
+      }
+      this.inc = { key, t0, t1, painted: m.now };
+    } else {
+      const dx = Math.floor((t1 - inc.t1) * scale);
+      const px = this.px32;
+      if (dx > 0) {
+        for (let r = 0, rows = lanes * H; r < rows; r++) {
+          px.copyWithin(r * W, r * W + dx, r * W + W);
+          px.fill(0, r * W + W - dx, r * W + W);
+        }
+        inc.t0 += dx / scale;
+        inc.t1 += dx / scale;
+      }
+      // Repaint from a couple of pixels before what was painted: the
+      // segments open then have grown since.
+      const from = Math.max(inc.t0, inc.painted - 2 / scale);
+      const xFrom = Math.max(0, Math.floor((from - inc.t0) * scale));
+      for (let li = 0; li < lanes; li++) {
+        for (let r = li * H, end = r + H; r < end; r++) px.fill(0, r * W + xFrom, r * W + W);
+        this.#paintRange(m.lanes[li], inc.t0, from, inc.t1, scale, li * H, H, W);
+      }
+      inc.painted = m.now;
+    }
+    this.pxCanvas.getContext("2d").putImageData(this.px, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.pxCanvas, x0, 0);
+  }
+
+  // paintRange paints the part of a lane's segments within [from, to] into
+  // the pixel buffer, whose left edge is the scene time origin.
+  #paintRange(lane, origin, from, to, scale, y, H, W) {
+    const now = this.model.now;
+    // Segments are in time order: walk back to the first that reaches from.
+    let s = lane.count;
+    while (s > 0) {
+      const end = lane.t1(s - 1);
+      if (end !== null && end < from) break;
+      s--;
+    }
+    const px = this.px32;
+    const rgba = this.rgbaById;
+    const heights = this.heightById;
+    let last = -1;
+    for (; s < lane.count; s++) {
+      const id = lane.stateId(s);
+      const color = rgba[id];
+      if (!color) continue; // idle
+      const t0 = lane.t0(s);
+      const t1 = lane.t1(s);
+      const a = t0 > from ? t0 : from;
+      const bEnd = t1 === null ? now : t1;
+      const b = bEnd < to ? bEnd : to;
+      if (b < a) continue;
+      let xa = Math.floor((a - origin) * scale);
+      let xb = Math.floor((b - origin) * scale);
+      if (xb <= xa) xb = xa + 1;
+      if (xb > W) xb = W;
+      if (xb <= last) continue; // within a pixel already painted
+      if (xa < last) xa = last;
+      if (xa < 0) xa = 0;
+      last = xb;
+      const h = Math.max(1, Math.round((H - (H > 2 ? 1 : 0)) * heights[id]));
+      for (let r = y + H - h; r < y + H; r++) px.fill(color, r * W + xa, r * W + xb);
+    }
+  }
+
   /** segmentAt returns the segment of lane li at scene time t, or null. */
   segmentAt(li, t) {
     const lane = this.model.lanes[li];
-    if (!lane) return null;
-    for (let s = lane.segs.length - 1; s >= 0; s--) {
-      const seg = lane.segs[s];
-      if (seg.t0 <= t && (seg.t1 === null || seg.t1 >= t)) return seg;
-      if (seg.t1 !== null && seg.t1 < t) break;
+    if (!lane || lane.count === 0) return null;
+    const i = lane.first(t);
+    if (i < lane.count && lane.t0(i) <= t) {
+      const seg = lane.seg(i);
+      return seg.s === "idle" ? null : seg;
     }
     return null;
   }

@@ -116,7 +116,13 @@ export class CacheView {
     if (keys <= this.maxCells) {
       show = Array.from({ length: keys }, (_, i) => i);
     } else {
-      show = [...m.entries.entries()].sort((a, b) => b[1].setAt - a[1].setAt).slice(0, this.maxCells).map(([k]) => k).sort((a, b) => a - b);
+      // The model keeps the most recently set keys, newest last.
+      show = [];
+      const recent = [...m.recent.keys()];
+      for (let i = recent.length - 1; i >= 0 && show.length < this.maxCells; i--) {
+        if (m.entries.has(recent[i])) show.push(recent[i]);
+      }
+      show.sort((a, b) => a - b);
     }
     const wanted = new Set(show);
     for (const [k, c] of this.cells) {
@@ -147,7 +153,9 @@ export class CacheView {
           st = "live";
           const left = e.expires - now;
           frac = left / e.ttl;
-          text = this.reducedMotion ? `${Math.ceil(left / 1000)} s left` : `${(left / 1000).toFixed(1)} s`;
+          // Whole seconds when many cells change at once, or when motion
+          // should be reduced; tenths for a handful of keys.
+          text = this.reducedMotion ? `${Math.ceil(left / 1000)} s left` : show.length > 32 ? `${Math.ceil(left / 1000)} s` : `${(left / 1000).toFixed(1)} s`;
         }
       }
       const f = m.flashes.get(k);
@@ -160,8 +168,11 @@ export class CacheView {
         else delete c.li.dataset.flash;
         c.shown = shown;
       }
-      const pct = this.reducedMotion ? Math.ceil(frac * 4) * 25 : Math.round(frac * 100);
-      c.fill.style.width = `${pct}%`;
+      const q = this.reducedMotion ? Math.ceil(frac * 4) / 4 : Math.round(frac * 50) / 50;
+      if (q !== c.frac) {
+        c.fill.style.transform = `scaleX(${q})`; // no layout: the compositor scales it
+        c.frac = q;
+      }
     }
     // Keep DOM order without rebuilding when nothing moved.
     if (this.grid.childElementCount !== frag.length || frag.some((li, i) => this.grid.children[i] !== li)) {
@@ -341,7 +352,7 @@ export class LogView {
     const m = this.model;
     if (!force && m.logTotal === this.lastTotal) return;
     this.lastTotal = m.logTotal;
-    const lines = m.logLines(this.cats, this.filter.value.trim(), 150);
+    const lines = m.logLines(this.cats, this.filter.value.trim(), 80);
     const items = lines.map((l) => {
       const li = el("li");
       li.dataset.cat = l.cat;

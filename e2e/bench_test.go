@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser benchmarks (make bench-web) measure the page in headless
+// Chromium and report what they measured; they assert no time. Run them
+// with:
+//
+//	go test -run '^$' -bench Web -benchtime 1x ./e2e/
+
+// BenchmarkWebLoad reports the wasm's size and the time from navigation to a
+// ready page (the Go runtime started, bindings registered), in a fresh
+// browser and on reload.
+func BenchmarkWebLoad(b *testing.B) {
+	if chromiumPath == "" {
+		b.Skip("Chromium is missing")
+	}
+	raw, err := os.ReadFile(filepath.Join(siteDir, "playground.wasm"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(raw)
+	zw.Close()
+	var fresh, reload []float64
+	for range b.N {
+		br := newBrowserB(b, 1280, 900)
+		br.runB(b, chromedp.Navigate(baseURL))
+		br.waitForB(b, `window.playgroundReadyMs !== undefined`)
+		fresh = append(fresh, evalB[float64](b, br, `window.playgroundReadyMs`))
+		for range 3 {
+			br.runB(b, chromedp.Reload())
+			br.waitForB(b, `window.playgroundReadyMs !== undefined`)
+			reload = append(reload, evalB[float64](b, br, `window.playgroundReadyMs`))
+		}
+	}
+	b.ReportMetric(float64(len(raw))/1e6, "wasm-MB")
+	b.ReportMetric(float64(gz.Len())/1e6, "wasm-gzip-MB")
+	b.ReportMetric(median(fresh), "fresh-ready-ms")
+	b.ReportMetric(median(reload), "reload-ready-ms")
+	fmt.Printf("load: wasm %.2f MB raw, %.2f MB gzip -9; navigation to ready: fresh browser %v ms, reload %v ms\n",
+		float64(len(raw))/1e6, float64(gz.Len())/1e6, round(fresh), round(reload))
+}
+
+// BenchmarkWebFrames runs a scene of 1,000 tasks over 10,000 keys and
+// reports the page's frame times while it runs.
+func BenchmarkWebFrames(b *testing.B) {
+	if chromiumPath == "" {
+		b.Skip("Chromium is missing")
+	}
+	const query = "?tasks=1000&keys=10000&thinkMs=100&workMs=0&loadMs=10&ttlMs=600000&cleanupMs=1000&mix.get=3&mix.set=6&mix.delete=0&mix.getOrLoad=1&mix.pool=0&locking=sharded"
+	for range b.N {
+		br := newBrowserB(b, 1280, 900)
+		br.runB(b, chromedp.Navigate(baseURL+query))
+		br.waitForB(b, `window.playground !== undefined`)
+		br.runB(b, chromedp.Click(chromedp.ID("scene-start")))
+		// Let the cache fill, then measure every frame the page draws.
+		br.waitForB(b, `playground.snapshot && playground.snapshot.entries >= 9000`)
+		br.runB(b, chromedp.Evaluate[chromedp.Void](`(() => {
+			window.benchFrames = []; window.benchEvents0 = playground.metrics.eventsApplied; window.benchT0 = performance.now();
+			let last = 0;
+			const f = (ts) => { if (last) benchFrames.push(ts - last); last = ts; if (benchFrames.length < 600) requestAnimationFrame(f); };
+			requestAnimationFrame(f);
+		})()`))
+		br.waitForB(b, `benchFrames.length >= 600`)
+		frames := evalB[[]float64](b, br, `benchFrames`)
+		events := evalB[float64](b, br, `(playground.metrics.eventsApplied - benchEvents0) * 1000 / (performance.now() - benchT0)`)
+		entries := evalB[float64](b, br, `playground.snapshot.entries`)
+		agg := evalB[float64](b, br, `playground.model.aggregatedTotal`)
+		sort.Float64s(frames)
+		p95 := frames[len(frames)*95/100]
+		b.ReportMetric(p95, "frame-p95-ms")
+		b.ReportMetric(frames[len(frames)/2], "frame-p50-ms")
+		b.ReportMetric(events, "events/s")
+		fmt.Printf("frames: 1000 tasks, %.0f entries: frame time p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d frames; %.0f events/s drawn, %.0f aggregated\n",
+			entries, frames[len(frames)/2], p95, frames[len(frames)-1], len(frames), events, agg)
+		br.runB(b, chromedp.Click(chromedp.ID("scene-stop")))
+	}
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func round(xs []float64) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = int(x + 0.5)
+	}
+	return out
+}
+
+// The browser helpers for benchmarks.
+
+func newBrowserB(b *testing.B, w, h int) *browser {
+	b.Helper()
+	return startBrowser(b, w, h)
+}
+
+func (br *browser) runB(b *testing.B, actions ...chromedp.Action[chromedp.Void]) {
+	b.Helper()
+	if err := chromedp.Do(br.ctx, actions...); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (br *browser) waitForB(b *testing.B, cond string) {
+	b.Helper()
+	if _, err := chromedp.Run(br.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(3*time.Minute), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
+func evalB[T any](b *testing.B, br *browser, expr string) T {
+	b.Helper()
+	v, err := chromedp.Run(br.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
