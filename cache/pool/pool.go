@@ -268,7 +268,11 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 // ErrClosed if the pool is closed, or the Constructor's error. The caller
 // must give the resource back with Release or Destroy.
 func (p *Pool[T]) Acquire(ctx context.Context) (*Resource[T], error) {
-	return p.p.acquire(ctx)
+	r, err := p.p.acquire(ctx)
+	// While an Acquire waits, its Pool is in use: it must not be found
+	// unreachable, and closed, under it.
+	runtime.KeepAlive(p)
+	return r, err
 }
 
 // Close closes the pool: every waiting and later Acquire returns ErrClosed,

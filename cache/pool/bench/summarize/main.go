@@ -1,6 +1,8 @@
-// Command summarize reads the lines "round size=N/mode/target ns allocs"
-// that run.sh collects and prints a Markdown table: the median ns/op of
-// each target, and the median over rounds of pool/puddle and pool/chan.
+// Command summarize reads the output of run.sh (benchmark lines, each
+// prefixed with its round number) and prints a Markdown table: for each
+// case, the median ns/op of each target, the median over rounds of the
+// ratios pool/puddle and pool/chan (each ratio taken within one round),
+// the median waits/op of pool and puddle, and allocs/op.
 package main
 
 import (
@@ -13,15 +15,20 @@ import (
 )
 
 func median(xs []float64) float64 {
+	xs = slices.Clone(xs)
 	slices.Sort(xs)
 	n := len(xs)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return 0
-	}
-	if n%2 == 1 {
+	case n%2 == 1:
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+type result struct {
+	ns, waits, allocs float64
 }
 
 func main() {
@@ -30,40 +37,54 @@ func main() {
 		panic(err)
 	}
 	type key struct{ round, cas, target string }
-	ns := map[key]float64{}
-	allocs := map[string]string{}
+	res := map[key]result{}
 	var cases []string
 	rounds := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) != 4 {
+		if len(fs) < 4 || !strings.HasPrefix(fs[1], "BenchmarkAcquireRelease/") {
 			continue
 		}
-		i := strings.LastIndex(fs[1], "/")
-		cas, target := fs[1][:i], fs[1][i+1:]
-		v, _ := strconv.ParseFloat(fs[2], 64)
-		ns[key{fs[0], cas, target}] = v
-		allocs[fs[1]] = fs[3]
+		name := strings.TrimPrefix(fs[1], "BenchmarkAcquireRelease/")
+		name = name[:strings.LastIndex(name, "-")] // the -GOMAXPROCS suffix
+		i := strings.LastIndex(name, "/")
+		cas, target := name[:i], name[i+1:]
+		var r result
+		for j := 3; j+1 < len(fs); j += 2 {
+			v, _ := strconv.ParseFloat(fs[j], 64)
+			switch fs[j+1] {
+			case "ns/op":
+				r.ns = v
+			case "waits/op":
+				r.waits = v
+			case "allocs/op":
+				r.allocs = v
+			}
+		}
+		res[key{fs[0], cas, target}] = r
 		rounds[fs[0]] = true
 		if !slices.Contains(cases, cas) {
 			cases = append(cases, cas)
 		}
 	}
-	fmt.Printf("%d rounds\n\n", len(rounds))
-	fmt.Println("| case | pool ns/op | puddle ns/op | chan ns/op | pool/puddle | pool/chan | allocs/op pool, puddle, chan |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---|")
+	fmt.Printf("%d rounds; medians\n\n", len(rounds))
+	fmt.Println("| case | pool ns/op | puddle ns/op | chan ns/op | pool/puddle | pool/chan | waits/op pool, puddle | allocs/op pool, puddle, chan |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---|---|")
 	for _, c := range cases {
-		var p, pu, ch, rPu, rCh []float64
+		var p, pu, ch, rPu, rCh, wP, wPu, aP, aPu, aCh []float64
 		for r := range rounds {
-			a, b, d := ns[key{r, c, "pool"}], ns[key{r, c, "puddle"}], ns[key{r, c, "chan"}]
-			if a == 0 || b == 0 || d == 0 {
+			a, b, d := res[key{r, c, "pool"}], res[key{r, c, "puddle"}], res[key{r, c, "chan"}]
+			if a.ns == 0 || b.ns == 0 || d.ns == 0 {
 				continue
 			}
-			p, pu, ch = append(p, a), append(pu, b), append(ch, d)
-			rPu, rCh = append(rPu, a/b), append(rCh, a/d)
+			p, pu, ch = append(p, a.ns), append(pu, b.ns), append(ch, d.ns)
+			rPu, rCh = append(rPu, a.ns/b.ns), append(rCh, a.ns/d.ns)
+			wP, wPu = append(wP, a.waits), append(wPu, b.waits)
+			aP, aPu, aCh = append(aP, a.allocs), append(aPu, b.allocs), append(aCh, d.allocs)
 		}
-		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %s, %s, %s |\n", c, median(p), median(pu), median(ch),
-			median(rPu), median(rCh), allocs[c+"/pool"], allocs[c+"/puddle"], allocs[c+"/chan"])
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f, %.2f | %.0f, %.0f, %.0f |\n", c,
+			median(p), median(pu), median(ch), median(rPu), median(rCh), median(wP), median(wPu),
+			median(aP), median(aPu), median(aCh))
 	}
 }
