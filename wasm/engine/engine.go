@@ -48,7 +48,7 @@ type Engine struct {
 	clock   *SceneClock
 	log     *eventLog
 	st      stats
-	startAt time.Duration // clock.Elapsed() at Start
+	startAt atomic.Int64 // clock.Elapsed() at Start, in ns
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,8 +67,7 @@ type Engine struct {
 
 	owners sync.Map // pool resource id (uint64) -> task index (int32) holding it
 
-	think, work, load, acquireTimeout time.Duration
-	hot                               int
+	work, load, acquireTimeout time.Duration
 }
 
 // New validates s and returns an idle engine for it.
@@ -81,11 +80,9 @@ func New(s Scene) (*Engine, error) {
 		state:          StateIdle,
 		clock:          NewSceneClock(s.Speed),
 		log:            newEventLog(DefaultEventBuffer),
-		think:          msDur(s.ThinkMs),
 		work:           msDur(s.WorkMs),
 		load:           msDur(s.LoadMs),
 		acquireTimeout: msDur(s.AcquireTimeoutMs),
-		hot:            HotKeys(s.Keys),
 		loadSignal:     make(chan struct{}, 1),
 		stopped:        make(chan struct{}),
 	}
@@ -120,7 +117,9 @@ func (e *Engine) State() string {
 }
 
 // now returns the scene ms since Start.
-func (e *Engine) now() float64 { return durMs(e.clock.Elapsed() - e.startAt) }
+func (e *Engine) now() float64 {
+	return durMs(e.clock.Elapsed() - time.Duration(e.startAt.Load()))
+}
 
 // emit records one event, timestamped now.
 func (e *Engine) emit(kind Kind, task int32, key int32, aux int32, flags uint16, dur float64) {
@@ -141,7 +140,7 @@ func (e *Engine) Start() error {
 	default:
 		return ErrStarted
 	}
-	e.startAt = e.clock.Elapsed()
+	e.startAt.Store(int64(e.clock.Elapsed()))
 	e.emit(KindSceneStart, TaskScene, -1, int32(e.scene.Tasks), 0, 0)
 	e.cache = e.newCache()
 	p, err := e.newPool()

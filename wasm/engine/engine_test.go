@@ -552,3 +552,50 @@ func ExampleParseScene() {
 	// 3 9 1 20 rwmutex <nil>
 	// tasks must be between 1 and 1000 (got 5000); speed must be between 0.1 and 10 (got 0)
 }
+
+// TestConcurrentControl drives an engine as the bindings may: Drain and
+// Snapshot from one goroutine, every control from another, all at once.
+func TestConcurrentControl(t *testing.T) {
+	s := fastScene(LockingRWMutex)
+	e, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var drained int
+	go func() {
+		defer close(done)
+		buf := make([]byte, 0, 1<<16)
+		for e.State() != StateStopped || len(buf) > 0 {
+			buf = e.Drain(buf[:0])
+			drained += len(buf) / EventSize
+			_ = e.Snapshot()
+			_ = e.Scene()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		time.Sleep(5 * time.Millisecond)
+		switch i % 4 {
+		case 0:
+			e.Pause()
+		case 1:
+			if err := e.SetSpeed(0.5 + float64(i)/10); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			e.Resume()
+		}
+	}
+	stop2 := make(chan struct{})
+	go func() { e.Stop(); close(stop2) }()
+	stopWithin(t, e, 5*time.Second)
+	<-stop2
+	<-done
+	if drained == 0 {
+		t.Error("nothing drained")
+	}
+}
