@@ -32,7 +32,6 @@ package cache
 
 import (
 	"hash/maphash"
-	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -303,8 +302,8 @@ func (co *core[K, V]) expiry(ttl time.Duration) int64 {
 	}
 	now := co.now()
 	exp := now + int64(ttl)
-	if exp < now { // overflow: as good as never, but still has a TTL
-		exp = math.MaxInt64
+	if exp < now || exp > maxExp { // as good as never, but still has a TTL
+		exp = maxExp
 	}
 	if exp <= 0 {
 		exp = 1
@@ -366,7 +365,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 			}
 			s.mu.Unlock()
 		}
-		if ok && e.exp != 0 && co.now() >= e.exp {
+		if ok && e.exp != 0 && co.now() >= e.expires() {
 			co.stats.expiredMisses.Add(1)
 			return v, false, true
 		}
@@ -376,7 +375,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	shared := s.lru == nil
 	l := c.lock(s, idx, op, shared)
 	e, ok = s.items[key]
-	if ok && e.exp != 0 && co.now() >= e.exp {
+	if ok && e.exp != 0 && co.now() >= e.expires() {
 		ok, expired = false, true
 	}
 	if ok && s.lru != nil {

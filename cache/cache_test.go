@@ -467,3 +467,43 @@ func TestExpiredEntriesAndLRU(t *testing.T) {
 		}
 	})
 }
+
+// Refreshing an entry before it expires (a Set with a later expiry time)
+// defers its expiry: the sweep at the old time keeps it, the one at the new
+// time removes it.
+func TestRefreshDefersExpiry(t *testing.T) {
+	for _, l := range lockings {
+		t.Run(l.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := New[int, int](WithLocking(l), WithTTL(time.Second))
+				for i := range 100 {
+					c.Set(i, i)
+				}
+				time.Sleep(500 * time.Millisecond)
+				for i := range 50 {
+					c.Set(i, -i) // now expires at 1.5s
+				}
+				time.Sleep(500 * time.Millisecond)
+				if n := c.DeleteExpired(); n != 50 {
+					t.Fatalf("sweep at 1s removed %d, want 50", n)
+				}
+				for i := range 50 {
+					if v, ok := c.Get(i); !ok || v != -i {
+						t.Fatalf("refreshed entry %d: %v, %v", i, v, ok)
+					}
+				}
+				time.Sleep(499 * time.Millisecond)
+				if n := c.DeleteExpired(); n != 0 {
+					t.Fatalf("sweep at 1.499s removed %d, want 0", n)
+				}
+				time.Sleep(time.Millisecond)
+				if n := c.DeleteExpired(); n != 50 {
+					t.Fatalf("sweep at 1.5s removed %d, want 50", n)
+				}
+				if c.Len() != 0 {
+					t.Fatalf("Len = %d", c.Len())
+				}
+			})
+		})
+	}
+}

@@ -18,6 +18,9 @@ type expiryIndex[K comparable] struct {
 	queues []*expQueue[K]
 	heap   []expItem[K]
 	n      int // items queued, stale ones included
+	// compacted is n after the last compaction: the next one waits until n
+	// has doubled, so that compactions cost O(1) per push amortized.
+	compacted int
 }
 
 type expItem[K comparable] struct {
@@ -53,8 +56,9 @@ func (x *expiryIndex[K]) push(key K, exp, ttl int64) {
 }
 
 // popExpired pops every item whose expiry time is at or before now and
-// calls f with it.
-func (x *expiryIndex[K]) popExpired(now int64, f func(key K, exp int64)) {
+// calls f with it. If f returns a time (after now), the key is queued again
+// for that time.
+func (x *expiryIndex[K]) popExpired(now int64, f func(key K, exp int64) (requeue int64)) {
 	for _, q := range x.queues {
 		for q.len > 0 {
 			it := q.front()
@@ -63,13 +67,23 @@ func (x *expiryIndex[K]) popExpired(now int64, f func(key K, exp int64)) {
 			}
 			q.pop()
 			x.n--
-			f(it.key, it.exp)
+			if re := f(it.key, it.exp); re != 0 {
+				x.n++
+				if re >= q.last {
+					q.push(expItem[K]{re, it.key})
+				} else {
+					x.heapPush(expItem[K]{re, it.key})
+				}
+			}
 		}
 	}
 	for len(x.heap) > 0 && x.heap[0].exp <= now {
 		it := x.heapPop()
 		x.n--
-		f(it.key, it.exp)
+		if re := f(it.key, it.exp); re != 0 {
+			x.n++
+			x.heapPush(expItem[K]{re, it.key})
+		}
 	}
 	// Drop empty queues beyond the first few, so that a TTL used once
 	// does not keep its queue.
@@ -113,6 +127,7 @@ func (x *expiryIndex[K]) compact(live func(key K, exp int64) bool) {
 		x.down(i)
 	}
 	x.n += len(h)
+	x.compacted = x.n
 }
 
 func (x *expiryIndex[K]) heapPush(it expItem[K]) {

@@ -39,7 +39,7 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Co
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	l := c.lock(s, idx, OpGet, false)
-	if e, ok := s.items[key]; ok && (e.exp == 0 || co.now() < e.exp) {
+	if e, ok := s.items[key]; ok && (e.exp == 0 || co.now() < e.expires()) {
 		// Stored by another caller since our first look.
 		if s.lru != nil {
 			s.lru.touch(key)

@@ -8,11 +8,24 @@ import (
 )
 
 // entry is a stored value and its expiry time in nanoseconds since the
-// cache's epoch (0: never).
+// cache's epoch (0: never), possibly marked deferred.
 type entry[V any] struct {
 	value V
 	exp   int64
 }
+
+// deferred marks the expiry time of an entry that was overwritten with a
+// later expiry time without queueing a new expiry item: the item queued for
+// its earlier expiry time is still there, and when a sweep pops it, it
+// queues the entry again at its real expiry time. Overwriting a key (the
+// common case: refreshing it) thus costs no queue push.
+const deferred = 1 << 62
+
+// maxExp is the latest expiry time an entry can have.
+const maxExp = deferred - 1
+
+// expires returns the entry's expiry time, 0 for never.
+func (e *entry[V]) expires() int64 { return e.exp &^ deferred }
 
 // shard is a map with its own lock. A cache with Mutex or RWMutex locking
 // has one shard.
@@ -111,12 +124,18 @@ func (c *Cache[K, V]) unlock(s *shard[K, V], l lockState) {
 // store sets key under the exclusive lock. If that evicts an entry, it
 // returns its key and true.
 func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool) {
-	s.items[key] = entry[V]{value, exp}
 	s.sets++
-	if exp != 0 {
+	if exp == 0 {
+		s.items[key] = entry[V]{value, 0}
+	} else if old, had := s.items[key]; had && old.exp != 0 && exp >= old.expires() {
+		// An item at or before the old expiry time is queued for this
+		// key: defer the new one to it.
+		s.items[key] = entry[V]{value, exp | deferred}
+	} else {
+		s.items[key] = entry[V]{value, exp}
 		s.exp.push(key, exp, ttl)
-		if s.exp.n > 2*len(s.items)+1024 {
-			s.exp.compact(s.live)
+		if x := &s.exp; x.n > 2*len(s.items)+1024 && x.n > 2*x.compacted {
+			x.compact(s.live)
 		}
 	}
 	if s.lru != nil {
@@ -140,28 +159,40 @@ func (s *shard[K, V]) remove(key K) {
 	}
 }
 
-// live reports whether the expiry queue item (key, exp) is the current one
-// of a stored entry.
+// live reports whether the expiry queue item (key, exp) is needed: it is
+// the item of a stored entry, or one its deferred expiry time relies on.
 func (s *shard[K, V]) live(key K, exp int64) bool {
 	e, ok := s.items[key]
-	return ok && e.exp == exp
+	return ok && (e.exp == exp || e.exp&deferred != 0 && exp <= e.expires())
 }
 
 // sweep removes the entries expired at now, under the exclusive lock. If
 // collect, it appends their keys to keys.
 func (s *shard[K, V]) sweep(now int64, collect bool, keys []K) (int, []K) {
 	n := 0
-	s.exp.popExpired(now, func(key K, exp int64) {
-		if e, ok := s.items[key]; ok && e.exp == exp {
-			delete(s.items, key)
-			if s.lru != nil {
-				s.lru.remove(key)
-			}
-			n++
-			if collect {
-				keys = append(keys, key)
-			}
+	s.exp.popExpired(now, func(key K, _ int64) (requeue int64) {
+		e, ok := s.items[key]
+		if !ok || e.exp == 0 {
+			return 0 // stale: deleted, or overwritten without expiry
 		}
+		if exp := e.expires(); exp > now {
+			if e.exp&deferred == 0 {
+				return 0 // stale: the entry has its own later item
+			}
+			// The item a deferred expiry time relied on: queue the
+			// entry at its real expiry time.
+			s.items[key] = entry[V]{e.value, exp}
+			return exp
+		}
+		delete(s.items, key)
+		if s.lru != nil {
+			s.lru.remove(key)
+		}
+		n++
+		if collect {
+			keys = append(keys, key)
+		}
+		return 0
 	})
 	if n > 0 {
 		s.expired += uint64(n)
