@@ -220,3 +220,27 @@ func TestPlaygroundDarkReducedMotion(t *testing.T) {
 	stop(t, b)
 	b.noProblems(t)
 }
+
+// TestPlaygroundCompareLockings: the lesson's third prompt, measured: the
+// same scene runs once per locking, and the table shows each.
+func TestPlaygroundCompareLockings(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "?tasks=8&thinkMs=5&workMs=20&mix.get=9&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0&speed=4")
+	b.run(t, chromedp.SetValue(chromedp.ID("compare-seconds"), "2"), chromedp.Click(chromedp.ID("compare-run")))
+	b.waitFor(t, "the comparison", `!document.getElementById("compare-result").hidden`)
+	rows := eval[[]string](t, b, `[...document.querySelectorAll("#compare-result tbody tr")].map(tr => tr.textContent)`)
+	if len(rows) != 3 || !strings.HasPrefix(rows[0], "mutex") || !strings.HasPrefix(rows[1], "rwmutex") || !strings.HasPrefix(rows[2], "sharded") {
+		t.Fatalf("rows %q", rows)
+	}
+	// Readers that block while holding the lock share an RWMutex: with
+	// nine reads in ten, they wait less for it than for a Mutex.
+	wait := eval[[]float64](t, b, `[...document.querySelectorAll("#compare-result tbody tr")].map(tr => parseFloat(tr.children[2].textContent))`)
+	if wait[1] >= wait[0] {
+		t.Errorf("lock wait mean: mutex %v ms, rwmutex %v ms: the read-heavy scene should wait less with an RWMutex", wait[0], wait[1])
+	}
+	if v := eval[string](t, b, `document.getElementById("f-locking").value`); v != "mutex" {
+		t.Errorf("the form's locking was left at %q", v)
+	}
+	b.screenshot(t, "playground-compare")
+	b.noProblems(t)
+}

@@ -135,6 +135,9 @@ export class SceneModel {
   /** reset clears the picture for a new scene. */
   reset(scene) {
     this.epoch = (this.epoch || 0) + 1; // views that cache drawings redraw
+    // A batch of the previous scene may still be on its way: skip whatever
+    // comes before the new scene's first event, sceneStart.
+    this.awaitingStart = true;
     this.scene = scene;
     this.now = 0; // the latest scene time seen
     this.state = "idle";
@@ -242,6 +245,10 @@ export class SceneModel {
   }
 
   #event(t, dur, kind, flags, task, key, aux) {
+    if (this.awaitingStart) {
+      if (kind !== this.K.sceneStart) return;
+      this.awaitingStart = false;
+    }
     if (t > this.now) this.now = t;
     const lane = task >= JANITOR ? task + 1 : -1;
     const lk = this.lanes[lane];

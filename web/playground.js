@@ -57,6 +57,7 @@ export class Playground {
     $("#scene-stop", root).addEventListener("click", () => this.stop());
     $("#scene-reset", root).addEventListener("click", () => this.reset());
     $("#scene-link", root).addEventListener("click", () => this.copyLink());
+    $("#compare-run", root).addEventListener("click", () => this.compare());
     $("#scene-form", root).addEventListener("submit", (e) => {
       e.preventDefault();
       this.start();
@@ -223,11 +224,11 @@ export class Playground {
       res = JSON.parse(await this.go.call("sceneStart", text));
     } catch (err) {
       this.showErrors([{ field: "", message: err.message }]);
-      return;
+      return false;
     }
     if (!res.ok) {
       this.showErrors(res.errors);
-      return;
+      return false;
     }
     this.showErrors([]);
     this.model.reset(res.scene);
@@ -237,9 +238,12 @@ export class Playground {
     this.poolView.last = "";
     this.metrics.frames = [];
     this.metrics.eventsApplied = 0;
+    this.snapshot = null;
+    clearTimeout(this.pumpTimer);
     this.go.pump(true);
     this.#setState("running");
     this.#scheduleRender();
+    return true;
   }
 
   async togglePause() {
@@ -257,7 +261,8 @@ export class Playground {
     this.#setState("stopping");
     await this.go.call("sceneStop");
     // One more batch carries the sceneStop event; then the pump can rest.
-    setTimeout(() => this.go.pump(false), 500);
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = setTimeout(() => this.go.pump(false), 500);
     this.#setState("stopped");
   }
 
@@ -272,6 +277,72 @@ export class Playground {
     this.poolView.last = "";
     this.#setState("idle");
     this.#render();
+  }
+
+  /**
+   * compare runs the form's scene once per locking strategy, for the given
+   * scene seconds each, and shows their numbers side by side: the lesson's
+   * third prompt, Mutex against RWMutex for a read-heavy load, measured.
+   */
+  async compare() {
+    const secondsInput = $("#compare-seconds", this.root);
+    const err = $("#compare-seconds-error", this.root);
+    const seconds = Number(secondsInput.value);
+    const bad = !Number.isInteger(seconds) || seconds < 1 || seconds > 60;
+    err.hidden = !bad;
+    err.textContent = bad ? `Seconds per run must be a whole number between 1 and 60 (got ${secondsInput.value || "nothing"}).` : "";
+    if (bad) {
+      secondsInput.setAttribute("aria-invalid", "true");
+      return;
+    }
+    secondsInput.removeAttribute("aria-invalid");
+    const button = $("#compare-run", this.root);
+    const status = $("#compare-status", this.root);
+    const lockingInput = this.inputs.get("locking");
+    const original = lockingInput.value;
+    button.disabled = true;
+    const rows = [];
+    try {
+      if (this.state === "running" || this.state === "paused") await this.stop();
+      for (const locking of ["mutex", "rwmutex", "sharded"]) {
+        lockingInput.value = locking;
+        status.textContent = `Running with ${locking}…`;
+        if (!(await this.start())) return;
+        await this.#until(() => this.snapshot && this.snapshot.state === "running" && this.snapshot.sceneMs >= seconds * 1000);
+        rows.push({ locking, ...this.snapshot });
+        await this.stop();
+      }
+      status.textContent = `Done: ${seconds} scene seconds each.`;
+      const tbody = $("#compare-result tbody", this.root);
+      tbody.replaceChildren(...rows.map((r) => {
+        const tr = document.createElement("tr");
+        const cells = [r.locking, Math.round(r.opsPerSec), `${r.lockWaitMeanMs.toFixed(1)} ms`, `${r.lockWaitP99Ms.toFixed(1)} ms`, r.hits + r.misses ? `${Math.round(r.hitRatio * 100)} %` : "–"];
+        cells.forEach((c, i) => {
+          const td = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) td.scope = "row";
+          td.textContent = String(c);
+          tr.append(td);
+        });
+        return tr;
+      }));
+      $("#compare-result", this.root).hidden = false;
+    } catch (e) {
+      status.textContent = `The comparison stopped: ${e.message}`;
+    } finally {
+      lockingInput.value = original;
+      button.disabled = false;
+    }
+  }
+
+  #until(cond) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.state === "stopped" || this.state === "idle") reject(new Error("the scene was stopped"));
+        else if (cond()) resolve();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
   }
 
   async copyLink() {
@@ -309,7 +380,7 @@ export class Playground {
     if (msg.events) {
       this.metrics.eventsApplied += this.model.apply(msg.events);
     }
-    if (msg.snapshot) {
+    if (msg.snapshot && !this.model.awaitingStart) {
       this.snapshot = JSON.parse(msg.snapshot);
       if (this.snapshot.sceneMs > this.model.now) this.model.now = this.snapshot.sceneMs;
       this.statsView.update(this.snapshot);
