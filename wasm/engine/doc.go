@@ -28,17 +28,22 @@
 //     and any key otherwise) and a think time (ThinkMs times a factor drawn
 //     uniformly in [0.5, 1.5));
 //  3. thinks for that long on the scene clock;
-//  4. performs the operation against the real cache, through its own
-//     cache.Traced handle, or the real pool:
-//     - get, set, delete, getOrLoad: every time the task holds the cache's
-//     lock (read or write; getOrLoad takes it once to look and once to
-//     store), it works for WorkMs of scene time while holding it, inside
+//  4. performs the operation, against the real cache through its own
+//     cache.Traced handle, or against the real pool.
+//
+// The operations:
+//
+//   - get, set, delete, getOrLoad: every time the task holds the cache's lock
+//     (read or write; getOrLoad takes it to look, twice on a miss, and its
+//     loader once to store), it works for WorkMs of scene time while holding it, inside
 //     the LockAcquired hook. The janitor's sweeps do no such work.
-//     getOrLoad's load (on a miss) takes LoadMs.
-//     - pool: acquire a connection, giving up after AcquireTimeoutMs of
-//     scene time (0: wait forever); use it for WorkMs; release it. A task
-//     never destroys a connection; they are destroyed when the pool closes
-//     at Stop. Opening a new connection takes LoadMs, like a load.
+//     getOrLoad's load, on a miss, takes LoadMs (in the cache's loader
+//     goroutine, reported as the task that started it).
+//   - pool: acquire a connection, giving up after AcquireTimeoutMs of scene
+//     time (0: wait forever); use it for WorkMs; release it. Opening a new
+//     connection takes LoadMs and counts against the acquire timeout. A
+//     task never destroys a connection: they are destroyed when the pool
+//     closes, at Stop.
 //
 // Because a step's random draws never depend on timing, the same seed gives
 // every task the same sequence of operations and keys, whatever the speed
@@ -57,9 +62,9 @@
 //     has not turned for 20 ms (the worker's calls of Drain and Snapshot,
 //     from JavaScript, are the sign that it did), every task stops at its
 //     next step until the next such call, or for at most 50 ms. Measured
-//     under Node with 1,000 tasks and no think time: 22 event-loop turns a
-//     second and 360,000 events a second drained with breathing, none
-//     without. A scene whose tasks think never needs a breath.
+//     once under Node with 1,000 tasks and no think time: 22 event-loop
+//     turns a second and 360,000 events a second drained with breathing;
+//     without, no turn at all. A scene whose tasks think never needs a breath.
 //     Snapshot.Breaths counts them.
 //
 // Browsers clamp short timers to about 4 ms: every duration in an event is
