@@ -549,7 +549,7 @@ func ExampleParseScene() {
 	_, err = ParseScene([]byte(`{"tasks": 5000, "speed": 0}`))
 	fmt.Println(err)
 	// Output:
-	// 3 9 1 20 rwmutex <nil>
+	// 3 9 1 0 rwmutex <nil>
 	// tasks must be between 1 and 1000 (got 5000); speed must be between 0.1 and 10 (got 0)
 }
 

@@ -363,8 +363,9 @@ func (fd *fieldDef) format(s *Scene) string {
 }
 
 // ParseScene reads a scene from JSON over DefaultScene: a missing field keeps
-// its default, "mix" may give only some weights, an unknown field is an
-// error, and the result is validated. Errors about fields are a
+// its default, an unknown field is an error, and the result is validated.
+// A mix is given whole: {"mix": {"get": 9, "set": 1}} means gets and sets
+// only (a weight it leaves out is 0), as an author would read it. Errors about fields are a
 // *ValidationError (every bad field at once); malformed JSON is a plain
 // error.
 func ParseScene(data []byte) (Scene, error) {
@@ -414,6 +415,7 @@ func ParseScene(data []byte) (Scene, error) {
 				errs = append(errs, FieldError{"mix", "mix must be an object like {\"get\": 8, \"set\": 2}"})
 				continue
 			}
+			s.Mix = Mix{}
 			for _, k := range sortedKeys(mix) {
 				setRaw("mix."+k, mix[k])
 			}
@@ -478,9 +480,17 @@ func fieldOrder(name string) int {
 // SceneFromQuery reads a scene from URL query parameters named as in JSON
 // ("tasks", "mix.get", "ttlMs", ...) over DefaultScene, then validates it.
 // Parameters that are not scene fields are ignored, so that a page can carry
-// its own next to a scene; a field given twice is an error.
+// its own next to a scene; a field given twice is an error. As in
+// ParseScene, a mix is given whole: if any "mix.*" parameter is there, the
+// weights it leaves out are 0 (?mix.pool=1: pool operations only).
 func SceneFromQuery(q url.Values) (Scene, error) {
 	s := DefaultScene()
+	for name := range q {
+		if strings.HasPrefix(name, "mix.") && fieldIndex[name] != nil {
+			s.Mix = Mix{}
+			break
+		}
+	}
 	var errs []FieldError
 	for i := range fieldDefs {
 		fd := &fieldDefs[i]

@@ -133,13 +133,13 @@ func TestParseScene(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := DefaultScene()
-	want.Tasks, want.Mix.Pool, want.Locking = 7, 50, LockingRWMutex
+	want.Tasks, want.Mix, want.Locking = 7, Mix{Pool: 50}, LockingRWMutex
 	if s != want {
 		t.Errorf("got %+v, want %+v", s, want)
 	}
 	bad := []struct{ in, field, msg string }{
 		{`{"taks": 3}`, "taks", `unknown field "taks"`},
-		{`{"mix": {"put": 3}}`, "mix.put", `unknown field "mix.put"`},
+		{`{"mix": {"put": 3, "get": 1}}`, "mix.put", `unknown field "mix.put"`},
 		{`{"tasks": 1.5}`, "tasks", `tasks must be a whole number between 1 and 1000 (got "1.5")`},
 		{`{"tasks": "3"}`, "tasks", `tasks must be a whole number between 1 and 1000 (got "3")`},
 		{`{"tasks": 5000}`, "tasks", "tasks must be between 1 and 1000 (got 5000)"},
@@ -199,9 +199,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestSceneFromQuery(t *testing.T) {
-	s, err := SceneFromQuery(url.Values{"tasks": {"9"}, "mix.get": {"0"}, "view": {"pool"}})
+	s, err := SceneFromQuery(url.Values{"tasks": {"9"}, "mix.pool": {"3"}, "view": {"pool"}})
 	want := DefaultScene()
-	want.Tasks, want.Mix.Get = 9, 0
+	want.Tasks, want.Mix = 9, Mix{Pool: 3}
 	if err != nil || s != want {
 		t.Errorf("got %+v, %v", s, err)
 	}
