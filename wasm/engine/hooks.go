@@ -160,7 +160,7 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 }
 
 // conn is the pool's resource: a pretend connection to a backend.
-type conn struct{ id uint64 }
+type conn struct{}
 
 var errAcquireTimeout = errors.New("engine: acquire timeout")
 
