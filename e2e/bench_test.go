@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func BenchmarkWebFrames(b *testing.B) {
 	for range b.N {
 		br := newBrowserB(b, 1280, 900)
 		br.runB(b, chromedp.Navigate(baseURL+query))
-		br.waitForB(b, `window.playground !== undefined`)
+		br.waitForB(b, `window.playground && playground.model !== undefined`)
 		br.runB(b, chromedp.Click(chromedp.ID("scene-start")))
 		// Let the cache fill, then measure every frame the page draws.
 		br.waitForB(b, `playground.snapshot && playground.snapshot.entries >= 9000`)
@@ -127,9 +128,59 @@ func (br *browser) waitForB(b *testing.B, cond string) {
 
 func evalB[T any](b *testing.B, br *browser, expr string) T {
 	b.Helper()
-	v, err := chromedp.Run(br.ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(br.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return v
 }
+
+// BenchmarkWebPipe measures the event pipe alone: a synthetic source in the
+// Go worker (pipeFlood) fills each drain with numbered events at a set
+// rate, and the page decodes and applies every one to its model, as it does
+// a scene's. It reports, for each rate, the events delivered per second and
+// how many were lost; the engine's own buffer is measured natively by
+// BenchmarkDrain in wasm/engine.
+func BenchmarkWebPipe(b *testing.B) {
+	if chromiumPath == "" {
+		b.Skip("Chromium is missing")
+	}
+	for range b.N {
+		br := newBrowserB(b, 1280, 900)
+		br.runB(b, chromedp.Navigate(baseURL+"?tasks=1000&keys=10000"))
+		br.waitForB(b, `window.playground && playground.model !== undefined`)
+		best := 0.0
+		for _, rate := range []float64{200_000, 400_000, 800_000, 1_600_000} {
+			br.runB(b, chromedp.Evaluate[chromedp.Void](`(() => {
+				const pg = playground;
+				pg.model.reset({ ...pg.spec.defaults, tasks: 1000, keys: 10000 });
+				pg.metrics.eventsApplied = 0;
+				pg.go.pump(true);
+			})()`))
+			evalB[string](b, br, fmt.Sprintf(`playground.go.call("pipeFlood", %v)`, rate))
+			time.Sleep(5 * time.Second)
+			res := evalB[string](b, br, `playground.go.call("pipeFlood", 0)`)
+			// Let what is in flight arrive, then count.
+			br.waitForB(b, `(() => { const n = playground.metrics.eventsApplied; const same = n === window.lastApplied; window.lastApplied = n; return same; })()`)
+			time.Sleep(300 * time.Millisecond)
+			var r struct {
+				Sent, Dropped int64
+				Seconds      float64
+			}
+			if err := jsonUnmarshal(res, &r); err != nil {
+				b.Fatal(err)
+			}
+			applied := evalB[float64](b, br, `playground.metrics.eventsApplied`) - 1 // the synthetic sceneStart
+			lost := float64(r.Sent) - applied
+			perSec := applied / r.Seconds
+			fmt.Printf("pipe: asked %.0f events/s: delivered %.0f events/s (%d sent in %.1f s, %.0f applied, %d dropped at the source, %.0f lost on the way)\n",
+				rate, perSec, r.Sent, r.Seconds, applied, r.Dropped, lost)
+			if r.Dropped == 0 && lost == 0 && perSec > best {
+				best = perSec
+			}
+		}
+		b.ReportMetric(best, "lossless-events/s")
+	}
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -16,7 +16,7 @@ import (
 func ready(t *testing.T, b *browser, query string) {
 	t.Helper()
 	b.run(t, chromedp.Navigate(baseURL+query))
-	b.waitFor(t, "the playground", `window.playground !== undefined && !document.getElementById("playground").hidden`)
+	b.waitFor(t, "the playground", `window.playground && playground.model !== undefined && !document.getElementById("playground").hidden`)
 }
 
 // showView scrolls a view into sight: the page draws only what is on screen.

@@ -57,6 +57,7 @@ func register(global safejs.Value) error {
 		"sceneStop":      sceneStop,
 		"sceneDrain":     sceneDrain,
 		"sceneSnapshot":  sceneSnapshot,
+		"pipeFlood":      pipeFlood,
 	} {
 		if err := export(pg, name, fn); err != nil {
 			return err

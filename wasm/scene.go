@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -20,8 +21,24 @@ import (
 
 var scene struct {
 	sync.Mutex
-	eng *engine.Engine
-	buf []byte // Drain's buffer, reused: room for a full event buffer
+	eng   *engine.Engine
+	buf   []byte // Drain's buffer, reused: room for a full event buffer
+	flood flood  // the pipe benchmark's synthetic source, when on
+}
+
+// flood is a synthetic event source for the pipe benchmark (make
+// bench-web): while its rate is above 0, sceneDrain returns rate events per
+// second of real time instead of the engine's, numbered in aux so that the
+// page can check that none was lost. What a drain cannot carry (more than an
+// event buffer's worth) is counted as dropped.
+type flood struct {
+	rate      float64
+	last      time.Time
+	owed      float64
+	seq       int64
+	dropped   int64
+	started   bool
+	startedAt time.Time
 }
 
 // sceneResult is what sceneParse, sceneFromQuery and sceneStart return: the
@@ -205,15 +222,20 @@ func sceneStop([]safejs.Value) (any, error) {
 // The worker calls it once per animation frame.
 func sceneDrain([]safejs.Value) (any, error) {
 	scene.Lock()
-	e := scene.eng
-	if e == nil {
-		scene.Unlock()
-		return nil, nil
-	}
 	if scene.buf == nil {
 		scene.buf = make([]byte, 0, (engine.DefaultEventBuffer+64)*engine.EventSize)
 	}
-	buf := e.Drain(scene.buf[:0])
+	e := scene.eng
+	if scene.flood.rate <= 0 && e == nil {
+		scene.Unlock()
+		return nil, nil
+	}
+	var buf []byte
+	if scene.flood.rate > 0 {
+		buf = scene.flood.fill(scene.buf[:0])
+	} else {
+		buf = e.Drain(scene.buf[:0])
+	}
 	scene.buf = buf[:0]
 	scene.Unlock()
 	if len(buf) == 0 {
@@ -240,4 +262,57 @@ func sceneSnapshot([]safejs.Value) (any, error) {
 		return nil, nil
 	}
 	return toJSON(e.Snapshot())
+}
+
+// fill appends the events owed since the last call.
+func (f *flood) fill(dst []byte) []byte {
+	now := time.Now()
+	var ev engine.Event
+	if !f.started {
+		f.started, f.startedAt, f.last = true, now, now
+		ev = engine.Event{Kind: engine.KindSceneStart, Task: engine.TaskScene, Key: -1, Aux: 1000}
+		dst = append(dst, make([]byte, engine.EventSize)...)
+		ev.Put(dst[len(dst)-engine.EventSize:])
+	}
+	f.owed += f.rate * now.Sub(f.last).Seconds()
+	f.last = now
+	n := int(f.owed)
+	f.owed -= float64(n)
+	if max := engine.DefaultEventBuffer; n > max {
+		f.dropped += int64(n - max)
+		n = max
+	}
+	t := float64(now.Sub(f.startedAt)) / float64(time.Millisecond)
+	for range n {
+		ev = engine.Event{T: t, Kind: engine.KindCacheHit, Task: int32(f.seq % 1000), Key: int32(f.seq % 10000), Aux: int32(f.seq)}
+		dst = append(dst, make([]byte, engine.EventSize)...)
+		ev.Put(dst[len(dst)-engine.EventSize:])
+		f.seq++
+	}
+	return dst
+}
+
+// pipeFlood(rate) starts the pipe benchmark's synthetic source at rate
+// events per second (1..10,000,000), replacing the scene's events, or stops
+// it with 0. It returns JSON {sent, dropped, seconds} for the run it ends.
+func pipeFlood(args []safejs.Value) (any, error) {
+	if len(args) < 1 || args[0].Type() != safejs.TypeNumber {
+		return nil, fmt.Errorf("%w: rate must be a number", errArgs)
+	}
+	rate, err := args[0].Float()
+	if err != nil {
+		return nil, err
+	}
+	if rate < 0 || rate > 1e7 || rate != rate {
+		return nil, fmt.Errorf("%w: rate must be between 0 and 10000000 events per second (got %v)", errArgs, rate)
+	}
+	scene.Lock()
+	defer scene.Unlock()
+	old := scene.flood
+	scene.flood = flood{rate: rate}
+	secs := 0.0
+	if old.started {
+		secs = time.Since(old.startedAt).Seconds()
+	}
+	return toJSON(map[string]any{"sent": old.seq, "dropped": old.dropped, "seconds": secs})
 }
