@@ -165,7 +165,7 @@ func BenchmarkWebPipe(b *testing.B) {
 			time.Sleep(300 * time.Millisecond)
 			var r struct {
 				Sent, Dropped int64
-				Seconds      float64
+				Seconds       float64
 			}
 			if err := jsonUnmarshal(res, &r); err != nil {
 				b.Fatal(err)
