@@ -244,3 +244,25 @@ func TestPlaygroundCompareLockings(t *testing.T) {
 	b.screenshot(t, "playground-compare")
 	b.noProblems(t)
 }
+
+// TestPlaygroundStopRunaway: when the Go side stops answering (a goroutine
+// that never blocks freezes it: WebAssembly has no preemption), Stop still
+// stops, by ending the worker and starting a fresh one; the page stays
+// responsive and can run the next scene.
+func TestPlaygroundStopRunaway(t *testing.T) {
+	b := newBrowser(t, 1280, 1000)
+	ready(t, b, "")
+	b.run(t, chromedp.Evaluate[chromedp.Void](`playground.stopTimeoutMs = 1000`))
+	start(t, b)
+	b.waitFor(t, "events", `playground.model.events > 10`)
+	b.run(t, chromedp.Evaluate[chromedp.Void](`playground.go.call("selfTest", "spin").catch(() => {})`))
+	b.run(t, chromedp.Click(chromedp.ID("scene-stop")))
+	b.waitFor(t, "the restart", `playground.restarted === 1 && document.getElementById("scene-state").textContent.startsWith("Stopped")`)
+	if note := eval[string](t, b, `document.getElementById("aggregated").textContent`); !strings.Contains(note, "fresh one started") {
+		t.Errorf("note %q", note)
+	}
+	start(t, b)
+	b.waitFor(t, "events from the fresh worker", `playground.model.events > 10`)
+	stop(t, b)
+	b.noProblems(t)
+}

@@ -151,6 +151,8 @@ func stopLesson([]safejs.Value) (any, error) {
 // selfTest(what) exercises the boundary itself, for the tests: "panic"
 // panics inside the binding and "panicAsync" inside a promise's goroutine;
 // both must come back as JavaScript errors with the instance still alive.
+// "spin" starts a goroutine that never blocks, which freezes the instance
+// for good: only the page's test of a runaway scene uses it.
 func selfTest(args []safejs.Value) (any, error) {
 	what := ""
 	if len(args) > 0 {
@@ -167,8 +169,17 @@ func selfTest(args []safejs.Value) (any, error) {
 		return promise("selfTest", func() (any, error) { panic("selfTest: deliberate async panic") })
 	case "ok":
 		return "ok", nil
+	case "spin":
+		// A goroutine that never blocks: with no preemption in WebAssembly
+		// it freezes the whole Go side, for the test that Stop still
+		// stops (by terminating the worker).
+		go func() {
+			for {
+			}
+		}()
+		return "spinning", nil
 	}
-	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\" or \"panicAsync\", not %q", errArgs, what)
+	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\", \"panicAsync\" or \"spin\", not %q", errArgs, what)
 }
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }

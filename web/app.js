@@ -39,7 +39,7 @@ function logLine(list, { atMs, who, kind, text }) {
   list.scrollTop = list.scrollHeight;
 }
 
-function setupLesson(go) {
+function setupLesson(session) {
   const run = $("lesson-run");
   const stop = $("lesson-stop");
   const log = $("lesson-log");
@@ -48,7 +48,7 @@ function setupLesson(go) {
     stop.disabled = false;
     log.replaceChildren();
     try {
-      await go.stream("runLesson", [{}], (line) => logLine(log, line));
+      await session.go.stream("runLesson", [{}], (line) => logLine(log, line));
     } catch (err) {
       const stopped = /context canceled/.test(err.message);
       logLine(log, { atMs: 0, who: "page", kind: stopped ? "info" : "error", text: stopped ? "Stopped." : err.message });
@@ -57,12 +57,10 @@ function setupLesson(go) {
       stop.disabled = true;
     }
   });
-  stop.addEventListener("click", () => go.call("stopLesson"));
+  stop.addEventListener("click", () => session.go.call("stopLesson"));
 }
 
-async function main() {
-  if (window.playgroundUnsupported) return; // boot.js has said why
-
+function startWorker() {
   const go = new GoWorker("worker.js");
   go.addEventListener("output", (e) => {
     // What Go prints reaches the page's console; a panic is an error.
@@ -70,10 +68,21 @@ async function main() {
     if (fd === 2 || /^(panic|fatal error):/m.test(text)) console.error(`[go] ${text}`);
     else console.log(`[go] ${text}`);
   });
-  go.addEventListener("fatal", (e) => showFailure(e.detail));
+  go.addEventListener("fatal", (e) => {
+    if (!go.retired) showFailure(e.detail);
+  });
+  return go;
+}
+
+async function main() {
+  if (window.playgroundUnsupported) return; // boot.js has said why
+
+  // The session owns the worker, and can replace it: a scene that does not
+  // stop when asked is ended by terminating its worker.
+  const session = { go: startWorker() };
   let info;
   try {
-    info = await go.ready;
+    info = await session.go.ready;
   } catch (reason) {
     showFailure(reason);
     return;
@@ -82,11 +91,19 @@ async function main() {
   setStatus("ready", "Ready");
   // For the browser benchmark: milliseconds from navigation to a ready page.
   window.playgroundReadyMs = performance.now();
-  setupLesson(go);
+  setupLesson(session);
   $("lesson-run").disabled = false;
   try {
-    const spec = JSON.parse(await go.call("sceneSpec"));
-    const pg = new Playground(go, spec, $("playground"));
+    const spec = JSON.parse(await session.go.call("sceneSpec"));
+    const pg = new Playground(session.go, spec, $("playground"));
+    pg.restartWorker = async () => {
+      const old = session.go;
+      old.retired = true;
+      old.terminate();
+      session.go = startWorker();
+      await session.go.ready;
+      pg.attach(session.go);
+    };
     $("playground").hidden = false;
     await pg.loadQuery(location.search);
     window.playground = pg;

@@ -66,7 +66,8 @@ export class Playground {
       this.timeline.windowSec = Number(e.target.value);
       this.#render();
     });
-    go.addEventListener("batch", (e) => this.#onBatch(e.detail));
+    this.onBatchEvent = (e) => this.#onBatch(e.detail);
+    this.attach(go);
     // Draw only the views on screen: the model keeps up with every event
     // either way, and a view scrolled into sight catches up at once.
     this.visible = new Set();
@@ -80,6 +81,13 @@ export class Playground {
     for (const id of ["timeline", "lock-view", "cache-view", "pool-view", "log-view"]) io.observe($(`#${id}`, root));
     window.addEventListener("resize", () => this.#scheduleRender());
     this.#setState("idle");
+  }
+
+  /** attach makes the playground use a (new) Go worker. */
+  attach(go) {
+    if (this.go && this.go !== go) this.go.removeEventListener("batch", this.onBatchEvent);
+    this.go = go;
+    go.addEventListener("batch", this.onBatchEvent);
   }
 
   #buildForm() {
@@ -259,7 +267,25 @@ export class Playground {
   async stop() {
     if (this.state !== "running" && this.state !== "paused") return;
     this.#setState("stopping");
-    await this.go.call("sceneStop");
+    // Every goroutine of a scene ends when asked; but should the Go side
+    // ever not answer (a goroutine that never blocks freezes it), the
+    // worker is terminated and a fresh one started: Stop always stops.
+    const answered = await Promise.race([
+      this.go.call("sceneStop").then(() => true, () => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), this.stopTimeoutMs ?? 3000)),
+    ]);
+    if (!answered && this.restartWorker) {
+      await this.restartWorker();
+      $("#scene-state", this.root).textContent = "Stopped";
+      this.#setState("stopped");
+      $("#scene-errors", this.root).hidden = true;
+      this.model.state = "stopped";
+      const note = $("#aggregated", this.root);
+      note.hidden = false;
+      note.textContent = "The Go worker did not answer Stop, so it was ended and a fresh one started.";
+      this.restarted = (this.restarted || 0) + 1;
+      return;
+    }
     // One more batch carries the sceneStop event; then the pump can rest.
     clearTimeout(this.pumpTimer);
     this.pumpTimer = setTimeout(() => this.go.pump(false), 500);
