@@ -790,3 +790,22 @@ func TestDestroyReasonString(t *testing.T) {
 		}
 	}
 }
+
+// The Constructor gets the caller's context: when it ends, a constructor
+// that honours it fails, and the slot is freed.
+func TestConstructorGetsContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr := newTracker(t, 1)
+		tr.block = make(chan struct{}) // never fed: only ctx ends the wait
+		p := mustNew(t, tr.config(1))
+		defer p.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if _, err := p.Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Acquire: %v", err)
+		}
+		if s := p.Stats(); s.Total != 0 || s.ConstructorErrors != 1 || s.Constructing != 0 {
+			t.Errorf("Stats %+v", s)
+		}
+	})
+}
