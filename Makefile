@@ -45,7 +45,8 @@ serve: build
 test: vet test-go test-wasm
 
 vet:
-	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	@files="$$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')"; \
+	  bad="$$(gofmt -l $$files)"; test -z "$$bad" || { echo "gofmt needed:"; echo "$$bad"; exit 1; }
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 
