@@ -53,6 +53,7 @@ func TestSpinMutex(t *testing.T) {
 		m := &spinMutex{spins: spins}
 		n := 0
 		done := make(chan struct{})
+		m.Lock() // the goroutines find it locked: they spin, then yield
 		for range 4 {
 			go func() {
 				for range 10000 {
@@ -63,6 +64,10 @@ func TestSpinMutex(t *testing.T) {
 				done <- struct{}{}
 			}()
 		}
+		for range 100 {
+			runtime.Gosched()
+		}
+		m.Unlock()
 		for range 4 {
 			<-done
 		}

@@ -176,53 +176,74 @@ func TestCancelWhileWaiting(t *testing.T) {
 	})
 }
 
-// A waiter that is handed a resource at the moment its context ends either
-// takes it or passes it on; it is never lost.
+// A waiter that is handed a resource, a slot or the news of Close at the
+// moment its context ends either takes it or passes it on; nothing is lost.
 func TestCancelRacesGrant(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var got, passed int
-		for range 200 {
-			tr := newTracker(t, 1)
-			gate := make(chan struct{})
-			cfg := tr.config(1)
-			cfg.Hooks = &pool.Hooks{Waiting: func(ctx context.Context, _ int) {
-				if nameOf(ctx) == "racer" {
-					<-gate
+	for _, give := range []string{"release", "destroy", "close"} {
+		t.Run(give, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var got, passed int
+				for range 100 {
+					tr := newTracker(t, 1)
+					gate := make(chan struct{})
+					cfg := tr.config(1)
+					cfg.Hooks = &pool.Hooks{Waiting: func(ctx context.Context, _ int) {
+						if nameOf(ctx) == "racer" {
+							<-gate
+						}
+					}}
+					p := mustNew(t, cfg)
+					held := mustAcquire(t, p)
+					ctx, cancel := context.WithCancel(withName("racer"))
+					result := make(chan error)
+					go func() {
+						r, err := p.Acquire(ctx)
+						if err == nil {
+							r.Release()
+						}
+						result <- err
+					}()
+					synctest.Wait() // the racer is in line, in its Waiting hook
+					cancel()
+					switch give { // to the racer, whose context has ended
+					case "release":
+						held.Release()
+					case "destroy":
+						held.Destroy()
+					case "close":
+						go p.Close() // Close waits until the racer has its news
+						synctest.Wait()
+					}
+					close(gate) // both are ready: its select picks one
+					err := <-result
+					if err == nil {
+						got++
+					} else {
+						passed++
+					}
+					synctest.Wait()
+					if give == "close" {
+						if err != nil && err != context.Canceled && err != pool.ErrClosed {
+							t.Fatalf("racer: %v", err)
+						}
+						held.Release()
+					} else {
+						r := mustAcquire(t, p)
+						r.Release()
+						if s := p.Stats(); s.Total != 1 || s.Idle != 1 || s.Waiting != 0 {
+							t.Fatalf("Stats %+v", s)
+						}
+						p.Close()
+					}
+					tr.check()
+					if s := p.Stats(); s.Total != 0 {
+						t.Fatalf("after Close: Stats %+v", s)
+					}
 				}
-			}}
-			p := mustNew(t, cfg)
-			held := mustAcquire(t, p)
-			ctx, cancel := context.WithCancel(withName("racer"))
-			result := make(chan error)
-			go func() {
-				r, err := p.Acquire(ctx)
-				if err == nil {
-					r.Release()
-				}
-				result <- err
-			}()
-			synctest.Wait() // the racer is in line, in its Waiting hook
-			cancel()
-			held.Release() // granted to the racer, whose context has ended
-			close(gate)    // both are ready: its select picks one
-			if err := <-result; err == nil {
-				got++
-			} else {
-				passed++
-			}
-			r := mustAcquire(t, p)
-			if r.ID() != 1 {
-				t.Fatalf("got resource %d, want 1: the grant was lost", r.ID())
-			}
-			r.Release()
-			if s := p.Stats(); s.Total != 1 || s.Idle != 1 || s.Waiting != 0 {
-				t.Fatalf("Stats %+v", s)
-			}
-			p.Close()
-			tr.check()
-		}
-		t.Logf("racer took the resource %d times, passed it on %d times", got, passed)
-	})
+				t.Logf("racer took it %d times, passed it on %d times", got, passed)
+			})
+		})
+	}
 }
 
 func TestConstructorError(t *testing.T) {
