@@ -132,3 +132,47 @@ func Example_workerWithTimeout() {
 	// worker B: conn 1: SELECT now() -> ok
 	// waits cancelled: 1
 }
+
+type taskKey struct{}
+
+// Hooks let a program watch the pool as it works; the hooks of an Acquire
+// get its context, so a caller can recognise itself by a context value.
+func ExampleHooks() {
+	task := func(ctx context.Context) any { return ctx.Value(taskKey{}) }
+	p, err := pool.New(pool.Config[int]{
+		Constructor: func(context.Context) (int, error) { return 42, nil },
+		MaxSize:     1,
+		Hooks: &pool.Hooks{
+			Constructing: func(ctx context.Context, id uint64) {
+				fmt.Printf("%v: constructing resource %d\n", task(ctx), id)
+			},
+			Acquired: func(ctx context.Context, id uint64, waited time.Duration, created bool) {
+				fmt.Printf("%v: acquired resource %d (new: %v)\n", task(ctx), id, created)
+			},
+			AcquireFailed: func(ctx context.Context, err error, waited time.Duration) {
+				fmt.Printf("%v: failed: %v\n", task(ctx), err)
+			},
+			Released:  func(id uint64, held time.Duration) { fmt.Printf("resource %d released\n", id) },
+			Destroyed: func(id uint64, reason pool.DestroyReason) { fmt.Printf("resource %d destroyed: %v\n", id, reason) },
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range []string{"task 1", "task 2"} {
+		r, err := p.Acquire(context.WithValue(context.Background(), taskKey{}, name))
+		if err == nil {
+			r.Release()
+		}
+	}
+	p.Close()
+	p.Acquire(context.WithValue(context.Background(), taskKey{}, "task 3"))
+	// Output:
+	// task 1: constructing resource 1
+	// task 1: acquired resource 1 (new: true)
+	// resource 1 released
+	// task 2: acquired resource 1 (new: false)
+	// resource 1 released
+	// resource 1 destroyed: closed
+	// task 3: failed: pool: closed
+}

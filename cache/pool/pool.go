@@ -75,6 +75,11 @@ var ErrClosed = errors.New("pool: closed")
 
 // Config configures a Pool. Constructor and MaxSize are required; every
 // other field has a useful zero value.
+//
+// A panic in Constructor, Destructor, HealthCheck or a hook reaches the
+// caller that made the call, and the pool frees the slot involved; in the
+// background goroutine (MinIdle, timeouts) it ends the program, as any
+// unrecovered panic does.
 type Config[T any] struct {
 	// Constructor makes one resource. It gets the context of the Acquire
 	// that needs the resource (for the MinIdle filler, a context cancelled
