@@ -163,8 +163,12 @@ type conn[T any] struct {
 // nwait > 0), or, if every waiter left already has a grant on its way,
 // receives one and passes it on. The runtime serves the receivers blocked
 // on handoff in order, which makes the line first come, first served.
-// Close sets nwait to 0 and sends the closing sentinel once for every
-// waiter that was registered.
+// Close sets nwait to 0 under the lock and then, without it, sends the
+// closing sentinel once for every waiter that was registered. Sentinels
+// can fill handoff, so a grant sent without the lock just before Close
+// may wait for a waiter to take a sentinel; a grant sent with the lock
+// held never waits: it comes before Close's locked section, when
+// handoff holds grants only, or there is none after it (nwait is 0).
 type pool[T any] struct {
 	mu           spinMutex
 	idle         []*conn[T] // a stack: the most recently released last
@@ -618,7 +622,7 @@ func (p *pool[T]) unregister() bool {
 func (p *pool[T]) grant(c *conn[T]) bool {
 	for w := p.nwait.Load(); w > 0; w = p.nwait.Load() {
 		if p.nwait.CompareAndSwap(w, w-1) {
-			p.handoff <- c // never blocks: see pool
+			p.handoff <- c // does not block, but after Close: see pool
 			return true
 		}
 	}
