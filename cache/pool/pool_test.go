@@ -830,3 +830,46 @@ func TestConstructorGetsContext(t *testing.T) {
 		}
 	})
 }
+
+// Close turns away more waiters than the pool has slots, while resources
+// are given back at the same time.
+func TestCloseManyWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr := newTracker(t, 2)
+		p := mustNew(t, tr.config(2))
+		a, b := mustAcquire(t, p), mustAcquire(t, p)
+		errs := make(chan error, 50)
+		for range 50 {
+			go func() {
+				r, err := p.Acquire(context.Background())
+				if err == nil {
+					r.Release()
+				}
+				errs <- err
+			}()
+		}
+		synctest.Wait()
+		if s := p.Stats(); s.Waiting != 50 {
+			t.Fatalf("Stats %+v", s)
+		}
+		go a.Release()
+		go b.Destroy()
+		p.Close()
+		closed := 0
+		for range 50 {
+			if err := <-errs; err == pool.ErrClosed {
+				closed++
+			} else if err != nil {
+				t.Errorf("waiter: %v", err)
+			}
+		}
+		synctest.Wait()
+		if closed < 48 {
+			t.Errorf("%d waiters got ErrClosed, want at least 48", closed)
+		}
+		tr.check()
+		if s := p.Stats(); s.Total != 0 || s.Waiting != 0 {
+			t.Errorf("Stats %+v", s)
+		}
+	})
+}
