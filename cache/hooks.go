@@ -55,13 +55,37 @@ type LockInfo struct {
 
 // Hooks are optional functions a Cache calls as things happen, in the spirit
 // of net/http/httptrace. Any field may be nil. A cache with no hooks pays
-// nothing for them.
+// nothing for them, and lock events cost two clock readings only when one of
+// the three lock hooks is set.
 //
 // Hooks run synchronously on the goroutine that caused the event; keys are
-// passed as any. Set, Hit, Miss, Delete and Evict run after the lock is
-// released; LockAcquired runs while the lock is held (a hook that blocks
-// there makes every other caller wait, which is what the playground does to
-// simulate work under the lock; in a service, keep hooks short).
+// passed as any. Set, Hit, Miss, Delete, Evict, Expire, SweepStart and
+// SweepEnd run while no lock is held. LockWait runs before the caller takes
+// a lock, LockAcquired while it holds it (a hook that blocks there makes
+// every caller that needs the lock wait, which is what the playground does
+// to simulate work under the lock; in a service, keep hooks short), and
+// LockReleased after it released it.
+//
+// Which hooks: calls made through the *Cache that New returned report to the
+// hooks given with WithHooks; calls made through a handle from Traced report
+// to that handle's hooks; the janitor's sweeps report to the hooks given with
+// WithHooks.
+//
+// The events of each operation, in order (L(op) stands for LockWait,
+// LockAcquired, LockReleased with that Op; the lock is shared for OpGet and
+// OpLen under RWMutex locking, unless WithMaxEntries is set for OpGet):
+//
+//	Set, SetWithTTL  L(OpSet), Set, then Evict if the bound evicted an entry
+//	Get              L(OpGet), then Hit or Miss
+//	Delete           L(OpDelete), then Delete if there was an entry
+//	Len              L(OpLen) for each shard
+//	DeleteExpired    SweepStart, L(OpSweep) and an Expire per removed entry
+//	                 for each shard, SweepEnd
+//	GetOrLoad        as Get; on a miss, L(OpGet) exclusive to join or start
+//	                 the load; the load stores its value with L(OpSet), Set
+//	                 (and Evict), on the goroutine that runs the load, before
+//	                 the callers return; a caller that gives up takes L(OpGet)
+//	                 exclusive to leave.
 type Hooks struct {
 	// Set reports a stored entry and the TTL it got (0: never expires).
 	Set func(key any, ttl time.Duration)
