@@ -424,11 +424,12 @@ export class SceneModel {
 
   /**
    * logLines returns up to max of the most recent log lines whose category
-   * is in cats and whose text includes filter, newest last.
+   * is in cats and whose text includes filter, newest last; with after,
+   * only those numbered (seq) after it.
    */
-  logLines(cats, filter, max) {
+  logLines(cats, filter, max, after = -1) {
     const out = [];
-    const have = Math.min(this.logTotal, LOG_CAPACITY);
+    const have = Math.min(this.logTotal, LOG_CAPACITY, this.logTotal - 1 - after);
     const f = filter ? filter.toLowerCase() : "";
     for (let n = 0; n < have && out.length < max; n++) {
       const i = (this.logNext - 1 - n + LOG_CAPACITY) % LOG_CAPACITY;
@@ -445,6 +446,7 @@ export class SceneModel {
         key: this.logI[j + 3],
         aux: this.logI[j + 4],
         cat,
+        seq: this.logTotal - 1 - n, // the line's number since the scene started
       };
       line.who = this.taskName(line.task);
       line.text = this.describe(line);

@@ -78,7 +78,7 @@ export class Playground {
       }
       this.#scheduleRender();
     });
-    for (const id of ["timeline", "lock-view", "cache-view", "pool-view", "log-view"]) io.observe($(`#${id}`, root));
+    for (const id of ["timeline", "lock-view", "cache-view", "pool-view", "log-view", "stats-view"]) io.observe($(`#${id}`, root));
     window.addEventListener("resize", () => this.#scheduleRender());
     this.#setState("idle");
   }
@@ -409,7 +409,7 @@ export class Playground {
     if (msg.snapshot && !this.model.awaitingStart) {
       this.snapshot = JSON.parse(msg.snapshot);
       if (this.snapshot.sceneMs > this.model.now) this.model.now = this.snapshot.sceneMs;
-      this.statsView.update(this.snapshot);
+      this.statsView.update(this.snapshot, this.visible.has("stats-view"));
       if (this.snapshot.state === "stopped" && this.state !== "stopped" && this.state !== "stopping") this.#setState("stopped");
     }
     this.metrics.batches++;

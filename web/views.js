@@ -79,30 +79,40 @@ export class CacheView {
     this.grid = root.querySelector("[data-cache=grid]");
     this.summary = root.querySelector("[data-cache=summary]");
     this.sweeps = root.querySelector("[data-cache=sweeps]");
-    this.cells = new Map();
+    this.cells = []; // one per place in the grid; a place shows one key at a time
     this.maxCells = 200;
     this.lastSweep = -1;
   }
 
   reset() {
-    this.cells.clear();
+    this.show = null;
+    this.cells = [];
     this.grid.replaceChildren();
     this.sweeps.replaceChildren();
     this.lastSweep = -1;
   }
 
-  #cell(key) {
-    let c = this.cells.get(key);
-    if (c) return c;
-    const li = el("li", "entry");
-    const name = el("span", "name", `key${key}`);
-    const state = el("span", "state");
-    const bar = el("span", "ttl");
-    const fill = el("span", "fill");
-    bar.append(fill);
-    li.append(name, state, bar);
-    c = { li, state, fill, shown: "", flash: null };
-    this.cells.set(key, c);
+  // cell returns the grid's place i, showing key: places are made once
+  // and reused, so that a new choice of keys rewrites names, not the grid.
+  #cell(i, key) {
+    let c = this.cells[i];
+    if (!c) {
+      const li = el("li", "entry");
+      const name = el("span", "name");
+      const state = el("span", "state");
+      const bar = el("span", "ttl");
+      const fill = el("span", "fill");
+      bar.append(fill);
+      li.append(name, state, bar);
+      c = { li, name, state, fill, key: -1, shown: "", frac: -1 };
+      this.cells[i] = c;
+      this.grid.append(li);
+    }
+    if (c.key !== key) {
+      c.key = key;
+      c.name.textContent = `key${key}`;
+      c.shown = "";
+    }
     return c;
   }
 
@@ -114,7 +124,12 @@ export class CacheView {
     // stored entries, most recently set first.
     let show;
     if (keys <= this.maxCells) {
-      show = Array.from({ length: keys }, (_, i) => i);
+      show = this.show && this.show.length === keys ? this.show : Array.from({ length: keys }, (_, i) => i);
+    } else if (this.show && performance.now() - this.shownAt < 1000) {
+      // A big key space shows the entries most recently set; re-choosing
+      // them every frame would rebuild the grid sixty times a second, so
+      // the choice holds for a second.
+      show = this.show;
     } else {
       // The model keeps the most recently set keys, newest last.
       show = [];
@@ -123,20 +138,15 @@ export class CacheView {
         if (m.entries.has(recent[i])) show.push(recent[i]);
       }
       show.sort((a, b) => a - b);
+      this.shownAt = performance.now();
     }
-    const wanted = new Set(show);
-    for (const [k, c] of this.cells) {
-      if (!wanted.has(k)) {
-        c.li.remove();
-        this.cells.delete(k);
-      }
-    }
+    this.show = show;
+    while (this.cells.length > show.length) this.cells.pop().li.remove();
     let expired = 0;
     for (const e of m.entries.values()) if (now >= e.expires) expired++;
-    const frag = [];
-    for (const k of show) {
-      const c = this.#cell(k);
-      frag.push(c.li);
+    for (let i = 0; i < show.length; i++) {
+      const k = show[i];
+      const c = this.#cell(i, k);
       const e = m.entries.get(k);
       let st = "absent";
       let text = "not stored";
@@ -160,10 +170,13 @@ export class CacheView {
       }
       const f = m.flashes.get(k);
       const flash = f && now - f.at < 600 * (m.scene.speed || 1) ? f.what : "";
+      // A few cells say what just happened in words too; a big grid only
+      // outlines them, so that a busy scene does not rewrite every cell.
+      const words = flash && show.length <= 32;
       const shown = `${st}|${text}|${flash}`;
       if (shown !== c.shown) {
         c.li.dataset.state = st;
-        c.state.textContent = flash ? `${text} · ${flash}` : text;
+        c.state.textContent = words ? `${text} · ${flash}` : text;
         if (flash) c.li.dataset.flash = flash;
         else delete c.li.dataset.flash;
         c.shown = shown;
@@ -173,10 +186,6 @@ export class CacheView {
         c.fill.style.transform = `scaleX(${q})`; // no layout: the compositor scales it
         c.frac = q;
       }
-    }
-    // Keep DOM order without rebuilding when nothing moved.
-    if (this.grid.childElementCount !== frag.length || frag.some((li, i) => this.grid.children[i] !== li)) {
-      this.grid.replaceChildren(...frag);
     }
     const more = keys > this.maxCells && m.entries.size > this.maxCells ? ` (showing the ${this.maxCells} most recently set)` : "";
     this.summary.textContent = `${m.entries.size} stored, of which ${expired} expired and waiting for a sweep${more}.`;
@@ -262,7 +271,14 @@ class Sparkline {
     g.clearRect(0, 0, w, h);
     if (this.values.length < 2) return;
     const max = Math.max(...this.values, 1e-9);
-    g.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue(this.color).trim() || "#888";
+    // Reading a computed style forces a style recalculation: once per
+    // colour scheme, not once per draw.
+    const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+    if (this.stroke === undefined || this.strokeDark !== dark) {
+      this.stroke = getComputedStyle(document.documentElement).getPropertyValue(this.color).trim() || "#888";
+      this.strokeDark = dark;
+    }
+    g.strokeStyle = this.stroke;
     g.lineWidth = 1.5;
     g.beginPath();
     this.values.forEach((v, i) => {
@@ -293,7 +309,8 @@ export class StatsView {
     for (const dd of Object.values(this.fields)) dd.textContent = "–";
   }
 
-  update(s) {
+  /** update takes a snapshot; it draws only when visible is true (the charts keep every value). */
+  update(s, visible = true) {
     const m = this.model;
     const set = (k, v) => {
       if (this.fields[k]) this.fields[k].textContent = v;
@@ -302,6 +319,11 @@ export class StatsView {
     let rate = s.opsPerSec;
     if (this.lastOps && s.sceneMs > this.lastOps.t) rate = ((s.ops - this.lastOps.ops) * 1000) / (s.sceneMs - this.lastOps.t);
     this.lastOps = { ops: s.ops, t: s.sceneMs };
+    if (this.charts.ops) this.charts.ops.push(rate);
+    if (this.charts.lockWait) this.charts.lockWait.push(s.lockWaitP99Ms || 0);
+    if (this.charts.entries) this.charts.entries.push(s.entries);
+    if (this.charts.poolWait) this.charts.poolWait.push(s.poolWaitP99Ms || 0);
+    if (!visible) return;
     set("ops", `${Math.round(rate)}/s`);
     set("hitRatio", s.hits + s.misses > 0 ? `${Math.round(s.hitRatio * 100)} %` : "–");
     set("lockWait", `${fmtMs(s.lockWaitMeanMs)} / ${fmtMs(s.lockWaitP99Ms)}`);
@@ -314,10 +336,6 @@ export class StatsView {
     set("events", `${s.eventsEmitted}${s.eventsAggregated ? ` (${s.eventsAggregated} aggregated)` : ""}`);
     const think = m.thinkCount > 0 ? `${fmtMs(m.thinkAsked / m.thinkCount)} asked, ${fmtMs(m.thinkRan / m.thinkCount)} ran` : "–";
     set("think", think);
-    if (this.charts.ops) this.charts.ops.push(rate);
-    if (this.charts.lockWait) this.charts.lockWait.push(s.lockWaitP99Ms || 0);
-    if (this.charts.entries) this.charts.entries.push(s.entries);
-    if (this.charts.poolWait) this.charts.poolWait.push(s.poolWaitP99Ms || 0);
     for (const ch of Object.values(this.charts)) ch.draw();
   }
 }
@@ -348,23 +366,43 @@ export class LogView {
     });
   }
 
+  #row(l) {
+    const li = el("li");
+    li.dataset.cat = l.cat;
+    li.dataset.kind = l.kind;
+    li.tabIndex = -1;
+    li.append(el("span", "at", `${(l.t / 1000).toFixed(2)} s`), el("span", "who", l.who), el("span", "cat", l.cat), el("span", "text", l.text));
+    return li;
+  }
+
   draw(force) {
     const m = this.model;
     if (!force && m.logTotal === this.lastTotal) return;
+    const filter = this.filter.value.trim();
+    const max = 80;
+    // Append what is new and drop what scrolled off, rather than rebuild:
+    // the list changes by a few rows at a time.
+    const rebuild = force || m.logTotal < this.lastTotal || this.lastSeq === undefined || m.logTotal - this.lastSeq > 4000;
+    const lines = m.logLines(this.cats, filter, max, rebuild ? -1 : this.lastSeq);
     this.lastTotal = m.logTotal;
-    const lines = m.logLines(this.cats, this.filter.value.trim(), 80);
-    const items = lines.map((l) => {
-      const li = el("li");
-      li.dataset.cat = l.cat;
-      li.dataset.kind = l.kind;
-      li.tabIndex = -1;
-      li.append(el("span", "at", `${(l.t / 1000).toFixed(2)} s`), el("span", "who", l.who), el("span", "cat", l.cat), el("span", "text", l.text));
-      return li;
-    });
-    if (items.length === 0) items.push(el("li", "none", m.logTotal ? "No line matches the filter." : "Start a scene to see what happens."));
     const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
-    this.list.replaceChildren(...items);
+    if (rebuild) {
+      const items = lines.map((l) => this.#row(l));
+      if (items.length === 0) items.push(el("li", "none", m.logTotal ? "No line matches the filter." : "Start a scene to see what happens."));
+      this.list.replaceChildren(...items);
+      this.shown = lines.length;
+    } else if (lines.length > 0) {
+      if (this.shown === 0) this.list.replaceChildren();
+      this.list.append(...lines.map((l) => this.#row(l)));
+      this.shown += lines.length;
+      while (this.shown > max) {
+        this.list.firstElementChild.remove();
+        this.shown--;
+      }
+    }
+    if (lines.length > 0) this.lastSeq = lines[lines.length - 1].seq;
+    else if (rebuild) this.lastSeq = m.logTotal - 1;
     if (atBottom) this.list.scrollTop = this.list.scrollHeight;
-    this.count.textContent = `${m.logTotal} events logged; the newest ${lines.length} shown.`;
+    this.count.textContent = `${m.logTotal} events logged; the newest ${this.shown} shown.`;
   }
 }
