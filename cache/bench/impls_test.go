@@ -36,6 +36,7 @@ type impl struct {
 func impls() []impl {
 	return []impl{
 		{"bare-mutex-map", newBare, true},
+		{"bare-rwmutex-map", newBareRW, false},
 		{"this-Mutex", func() kv { return newOurs(cache.Mutex) }, true},
 		{"this-RWMutex", func() kv { return newOurs(cache.RWMutex) }, true},
 		{"this-Sharded", func() kv { return newOurs(cache.Sharded) }, true},
@@ -96,6 +97,41 @@ func (b *bare) Sweep() {
 	b.mu.Unlock()
 }
 
+// bareRW is bare with a sync.RWMutex, whose Get takes the read lock: the
+// floor of any cache built on one sync.RWMutex.
+type bareRW struct {
+	mu sync.RWMutex
+	m  map[string]bareEntry
+}
+
+func newBareRW() kv { return &bareRW{m: make(map[string]bareEntry)} }
+
+func (b *bareRW) Get(k string) (int, bool) {
+	b.mu.RLock()
+	e, ok := b.m[k]
+	b.mu.RUnlock()
+	if !ok || e.exp <= time.Now().UnixNano() {
+		return 0, false
+	}
+	return e.v, true
+}
+
+func (b *bareRW) Set(k string, v int) {
+	exp := time.Now().UnixNano() + int64(longTTL)
+	b.mu.Lock()
+	b.m[k] = bareEntry{v, exp}
+	b.mu.Unlock()
+}
+
+func (b *bareRW) SetExpired(k string, v int) {}
+func (b *bareRW) Sweep()                     {}
+func (b *bareRW) Close()                     {}
+func (b *bareRW) Len() int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return len(b.m)
+}
+
 type ours struct{ c *cache.Cache[string, int] }
 
 func newOurs(l cache.Locking) kv {
@@ -148,7 +184,7 @@ type lru struct {
 	c *expirable.LRU[string, int]
 }
 
-func newLRU() kv { return lru{expirable.NewLRU[string, int](0, nil, longTTL)} }
+func newLRU() kv                         { return lru{expirable.NewLRU[string, int](0, nil, longTTL)} }
 func (l lru) Get(k string) (int, bool)   { return l.c.Get(k) }
 func (l lru) Set(k string, v int)        { l.c.Add(k, v) }
 func (l lru) SetExpired(k string, v int) { l.c.Add(k, v) } // no per-entry TTL
@@ -168,7 +204,7 @@ type otterKV struct {
 
 type otterClock struct{ offset atomic.Int64 }
 
-func (c *otterClock) NowNano() int64 { return time.Now().UnixNano() + c.offset.Load() }
+func (c *otterClock) NowNano() int64                        { return time.Now().UnixNano() + c.offset.Load() }
 func (c *otterClock) Tick(d time.Duration) <-chan time.Time { return nil }
 
 func newOtter() kv {
