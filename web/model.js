@@ -148,6 +148,7 @@ export class SceneModel {
     for (let i = 0; i <= scene.tasks; i++) this.lanes.push(new Lane(i - 1, cap));
     this.holders = new Map(); // lane index -> {shared, lockOp, key, shard, since}
     this.waiters = []; // {lane, shared, lockOp, key, shard, since}, in order
+    this.maxReaders = 0; // the most goroutines that held a read lock at once
     this.entries = new Map(); // key -> {setAt, ttl, expires}
     this.flashes = new Map(); // key -> {what, at}
     this.recent = new Map(); // the keys set most recently, oldest first (for big key spaces)
@@ -315,6 +316,11 @@ export class SceneModel {
           for (const [l, h] of this.holders) if (h.shard === aux) this.holders.delete(l);
         }
         this.holders.set(lane, { shared, lockOp, key, shard: aux, since: t, waited: dur });
+        if (shared) {
+          let readers = 0;
+          for (const h of this.holders.values()) if (h.shared && h.shard === aux) readers++;
+          if (readers > this.maxReaders) this.maxReaders = readers;
+        }
         if (lk) this.#setLane(lane, lane === 0 ? "sweep" : shared ? "lockRead" : "lockWrite", t, lk.op, key);
         break;
       }

@@ -335,14 +335,14 @@ export class Playground {
         status.textContent = `Running with ${locking}…`;
         if (!(await this.start())) return;
         await this.#until(() => this.snapshot && this.snapshot.state === "running" && this.snapshot.sceneMs >= seconds * 1000);
-        rows.push({ locking, ...this.snapshot });
+        rows.push({ locking, ...this.snapshot, maxReaders: this.model.maxReaders });
         await this.stop();
       }
       status.textContent = `Done: ${seconds} scene seconds each.`;
       const tbody = $("#compare-result tbody", this.root);
       tbody.replaceChildren(...rows.map((r) => {
         const tr = document.createElement("tr");
-        const cells = [r.locking, Math.round(r.opsPerSec), `${r.lockWaitMeanMs.toFixed(1)} ms`, `${r.lockWaitP99Ms.toFixed(1)} ms`, r.hits + r.misses ? `${Math.round(r.hitRatio * 100)} %` : "–"];
+        const cells = [r.locking, Math.round(r.opsPerSec), `${r.lockWaitMeanMs.toFixed(1)} ms`, `${r.lockWaitP99Ms.toFixed(1)} ms`, r.maxReaders, r.hits + r.misses ? `${Math.round(r.hitRatio * 100)} %` : "–"];
         cells.forEach((c, i) => {
           const td = document.createElement(i === 0 ? "th" : "td");
           if (i === 0) td.scope = "row";
