@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every benchmark of this module as README.md reports them, into
-# results/*.txt, then summarizes them (min and median of the runs).
+# results/*.txt, then summarizes them with benchstat (medians, and their
+# confidence intervals) into results/*.benchstat.
 # Usage: ./run.sh   (from cache/bench; about 8 minutes on 2 cores)
 set -e
 mkdir -p results
@@ -15,3 +16,6 @@ cd results
 	-test.benchtime 10x -test.count 3 -test.cpu 2,1 > sweep.txt
 ./bench.test -test.run '^$' -test.bench '^BenchmarkMemory$' -test.cpu 2 > memory.txt
 rm bench.test
+for f in ops sweep memory; do
+	go run golang.org/x/perf/cmd/benchstat@latest $f.txt > $f.benchstat
+done
