@@ -470,17 +470,17 @@ func (j *janitor) close() {
 
 func startJanitor[K comparable, V any](co *core[K, V], interval time.Duration) *janitor {
 	j := &janitor{stop: make(chan struct{}), done: make(chan struct{})}
-	wp := weak.Make(co)
+	// The schedule starts now, not when the goroutine first runs.
 	clock := co.clock
-	go runJanitor(wp, j, clock, interval)
+	t := clock.NewTimer(interval)
+	next := clock.Now().Add(interval)
+	go runJanitor(weak.Make(co), j, clock, t, next, interval)
 	return j
 }
 
-func runJanitor[K comparable, V any](wp weak.Pointer[core[K, V]], j *janitor, clock Clock, interval time.Duration) {
+func runJanitor[K comparable, V any](wp weak.Pointer[core[K, V]], j *janitor, clock Clock, t Timer, next time.Time, interval time.Duration) {
 	defer close(j.done)
-	t := clock.NewTimer(interval)
 	defer t.Stop()
-	next := clock.Now().Add(interval)
 	for {
 		select {
 		case <-j.stop:

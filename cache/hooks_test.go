@@ -198,3 +198,61 @@ func TestTraced(t *testing.T) {
 		c.Close()
 	})
 }
+
+// WithClock: TTLs read the given clock and the janitor waits on its timers,
+// so a paused clock pauses expiry and sweeps, and advancing it runs them.
+func TestWithClock(t *testing.T) {
+	clk := newManualClock()
+	swept := make(chan int, 10)
+	c := New[string, int](WithClock(clk), WithTTL(time.Minute), WithCleanupInterval(time.Minute),
+		WithHooks(&Hooks{SweepEnd: func(removed, _ int, _ time.Duration) { swept <- removed }}))
+	defer c.Close()
+	c.Set("a", 1)
+	if _, ok := c.Get("a"); !ok {
+		t.Fatal("fresh entry missing")
+	}
+	clk.Advance(59 * time.Second)
+	if _, ok := c.Get("a"); !ok {
+		t.Fatal("entry expired early on the manual clock")
+	}
+	clk.Advance(time.Second) // the TTL and the first interval end now
+	if n := <-swept; n != 1 {
+		t.Fatalf("janitor's sweep removed %d, want 1", n)
+	}
+	if c.Len() != 0 {
+		t.Fatalf("Len = %d after the sweep", c.Len())
+	}
+	c.Set("b", 2)
+	clk.Advance(time.Minute) // second interval: b expires exactly now
+	if n := <-swept; n != 1 {
+		t.Fatalf("second sweep removed %d, want 1", n)
+	}
+}
+
+// With Sharded locking the lock events name the shard of the key.
+func TestLockInfoShard(t *testing.T) {
+	var mu sync.Mutex
+	shards := map[int]bool{}
+	h := &Hooks{LockAcquired: func(info LockInfo, _ time.Duration) {
+		mu.Lock()
+		shards[info.Shard] = true
+		mu.Unlock()
+	}}
+	c := New[int, int](WithLocking(Sharded), WithShards(8), WithHooks(h))
+	for i := range 200 {
+		c.Set(i, i)
+	}
+	if len(shards) != 8 {
+		t.Fatalf("lock events named %d shards, want 8", len(shards))
+	}
+	for k := range shards {
+		if k < 0 || k >= 8 {
+			t.Fatalf("shard %d out of range", k)
+		}
+	}
+	clear(shards)
+	c.Len()
+	if len(shards) != 8 {
+		t.Fatalf("Len took %d shard locks, want 8", len(shards))
+	}
+}
