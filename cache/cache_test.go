@@ -264,13 +264,14 @@ func TestJanitor(t *testing.T) {
 
 func TestCloseStopsJanitor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		before := runtime.NumGoroutine()
+		// runtime.NumGoroutine counts the goroutines of the whole process,
+		// so the test watches the janitor itself (its done channel).
 		c := New[int, int](WithCleanupInterval(time.Second), WithTTL(time.Second))
-		if runtime.NumGoroutine() != before+1 {
-			t.Fatalf("New started %d goroutines, want 1", runtime.NumGoroutine()-before)
-		}
 		c.Set(1, 1)
 		j := c.c.jan
+		if j == nil || exited(j) {
+			t.Fatal("no janitor running")
+		}
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -280,9 +281,6 @@ func TestCloseStopsJanitor(t *testing.T) {
 		synctest.Wait()
 		if !exited(j) {
 			t.Fatal("janitor still running after Close")
-		}
-		if n := runtime.NumGoroutine(); n != before {
-			t.Fatalf("%d goroutines after Close, want %d", n, before)
 		}
 		// Still usable; no more janitor sweeps.
 		time.Sleep(10 * time.Second)
@@ -299,10 +297,9 @@ func TestCloseStopsJanitor(t *testing.T) {
 	})
 	// No janitor, no goroutine.
 	synctest.Test(t, func(t *testing.T) {
-		before := runtime.NumGoroutine()
 		c := New[int, int]()
-		if runtime.NumGoroutine() != before {
-			t.Fatal("New without cleanup interval started a goroutine")
+		if c.c.jan != nil {
+			t.Fatal("New without cleanup interval started a janitor")
 		}
 		c.Close()
 	})
@@ -331,11 +328,9 @@ func TestUnreachableCacheStopsJanitor(t *testing.T) {
 					c.Set(1, make([]byte, 1<<20))
 					return c.c.jan
 				}()
-				time.Sleep(time.Second)
-				synctest.Wait()
-				if exited(j) {
-					t.Fatal("janitor ended before the cache was collected")
-				}
+				// (The cache may be collected at any time from here on: the
+				// janitor's staying alive while the cache is reachable is
+				// TestTracedHandleKeepsCacheAlive's business.)
 				for range 10 {
 					runtime.GC()
 					time.Sleep(time.Second)
