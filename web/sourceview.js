@@ -2,13 +2,7 @@
 // `make build` copies next to the page from cache/ and cache/pool/, so it is
 // the code that runs. It marks the function behind the event or timeline
 // segment the learner points at.
-
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+import { el } from "./dom.js";
 
 /** Which function an event kind runs in: [receiver type, method]. */
 const KIND_FUNC = {

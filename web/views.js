@@ -1,13 +1,7 @@
 // The playground's views other than the timeline: the lock now, the cache's
 // entries, the pool, the numbers with their small charts, and the log. Each
 // reads the SceneModel and redraws only what it owns.
-
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+import { el } from "./dom.js";
 
 const fmtMs = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
 

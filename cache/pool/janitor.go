@@ -6,11 +6,15 @@ import "time"
 // it tries the Constructor again after a failure while filling MinIdle.
 const minIdleRetry = time.Second
 
+// abandonCheck is how often, at the least, the janitor looks whether its
+// Pool has become unreachable (on the pool's Clock).
+const abandonCheck = time.Second
+
 // janitor is the background goroutine: it destroys idle resources at their
 // IdleTimeout or MaxLifetime deadline and keeps MinIdle resources ready. It
-// sleeps on a Clock timer until the earliest deadline, or until poked. It
-// returns when the pool is closed, or when the Pool has become unreachable
-// (then it closes the pool itself).
+// sleeps on a Clock timer until the earliest deadline (abandonCheck at the
+// most), or until poked. It returns when the pool is closed, or when the
+// Pool has become unreachable (then it closes the pool itself).
 func (p *pool[T]) janitor() {
 	defer close(p.done)
 	var retryAt time.Time
@@ -19,27 +23,23 @@ func (p *pool[T]) janitor() {
 		if !open {
 			return
 		}
-		var t interface{ Stop() bool }
-		var fired <-chan time.Time
+		wait := abandonCheck
 		if !next.IsZero() {
-			tm := p.clock.NewTimer(max(next.Sub(p.clock.Now()), 0))
-			t, fired = tm, tm.C()
+			wait = min(max(next.Sub(p.clock.Now()), 0), abandonCheck)
 		}
+		t := p.clock.NewTimer(wait)
 		select {
 		case <-p.stop:
-		case <-p.abandoned:
-			p.closeOnce.Do(p.shutdown)
 		case <-p.wake:
-		case <-fired:
+		case <-t.C():
 		}
-		if t != nil {
-			t.Stop()
+		t.Stop()
+		if p.abandoned.Load() {
+			p.closeOnce.Do(p.shutdown)
+			return
 		}
 		select {
 		case <-p.stop:
-			return
-		case <-p.abandoned:
-			p.closeOnce.Do(p.shutdown)
 			return
 		default:
 		}

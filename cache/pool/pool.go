@@ -30,8 +30,9 @@
 // that outlived MaxLifetime, and by a background goroutine that destroys
 // expired idle resources at their deadline, and keeps Config.MinIdle idle
 // resources ready. That goroutine runs only if one of these three is set;
-// Close stops it, and it also stops (closing the pool) when the Pool has
-// become unreachable. All of this reads time from Config.Clock (see
+// Close stops it, and it also stops (closing the pool) within a second, on
+// the pool's Clock, of the Pool becoming unreachable and collected. All of
+// this reads time from Config.Clock (see
 // cache.Clock), so a program that slows down or pauses its clock slows
 // down or pauses the pool's timeouts too.
 //
@@ -208,10 +209,11 @@ type pool[T any] struct {
 	destroyed    [numReasons]atomic.Int64
 
 	// the janitor, if any
-	wake      chan struct{} // cap 1: look again now
-	stop      chan struct{} // closed by Close
-	abandoned chan struct{} // closed when the Pool became unreachable
-	done      chan struct{} // closed when the janitor has returned
+	wake      chan struct{}   // cap 1: look again now
+	stop      chan struct{}   // closed by Close
+	abandoned atomic.Bool     // set when the Pool became unreachable
+	cleanup   runtime.Cleanup // sets abandoned; stopped by shutdown
+	done      chan struct{}   // closed when the janitor has returned
 	bgCtx     context.Context
 	bgCancel  context.CancelFunc
 	closeOnce sync.Once
@@ -275,10 +277,14 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 	if p.minIdle > 0 || p.idleTimeout > 0 || p.maxLifetime > 0 {
 		p.wake = make(chan struct{}, 1)
 		p.stop = make(chan struct{})
-		p.abandoned = make(chan struct{})
 		p.done = make(chan struct{})
 		// The cleanup gets p, never pub: the janitor keeps p alive, not pub.
-		runtime.AddCleanup(pub, func(p *pool[T]) { close(p.abandoned) }, p)
+		// It only sets a flag, which the janitor reads at least every
+		// abandonCheck: a cleanup runs on a runtime goroutine, and it must
+		// touch none of the pool's channels, which may belong to a
+		// testing/synctest bubble (an operation on them from outside the
+		// bubble is a fatal error).
+		p.cleanup = runtime.AddCleanup(pub, func(p *pool[T]) { p.abandoned.Store(true) }, p)
 		go p.janitor()
 	}
 	return pub, nil
@@ -792,6 +798,7 @@ func (p *pool[T]) close() {
 // shutdown marks the pool closed, turns the waiters away and destroys the
 // idle resources.
 func (p *pool[T]) shutdown() {
+	p.cleanup.Stop()
 	p.bgCancel()
 	p.mu.Lock()
 	p.closed = true
