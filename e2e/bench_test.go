@@ -37,14 +37,14 @@ func BenchmarkWebLoad(b *testing.B) {
 	zw.Close()
 	var fresh, reload []float64
 	for range b.N {
-		br := newBrowserB(b, 1280, 900)
-		br.runB(b, chromedp.Navigate(baseURL))
-		br.waitForB(b, `window.playgroundReadyMs !== undefined`)
-		fresh = append(fresh, evalB[float64](b, br, `window.playgroundReadyMs`))
+		br := startBrowser(b, 1280, 900)
+		br.run(b, chromedp.Navigate(baseURL))
+		br.waitFor(b, "the page", `window.playgroundReadyMs !== undefined`)
+		fresh = append(fresh, eval[float64](b, br, `window.playgroundReadyMs`))
 		for range 3 {
-			br.runB(b, chromedp.Reload())
-			br.waitForB(b, `window.playgroundReadyMs !== undefined`)
-			reload = append(reload, evalB[float64](b, br, `window.playgroundReadyMs`))
+			br.run(b, chromedp.Reload())
+			br.waitFor(b, "the page", `window.playgroundReadyMs !== undefined`)
+			reload = append(reload, eval[float64](b, br, `window.playgroundReadyMs`))
 		}
 	}
 	b.ReportMetric(float64(len(raw))/1e6, "wasm-MB")
@@ -63,27 +63,27 @@ func BenchmarkWebFrames(b *testing.B) {
 	}
 	const query = "?tasks=1000&keys=10000&thinkMs=100&workMs=0&loadMs=10&ttlMs=600000&cleanupMs=1000&mix.get=3&mix.set=6&mix.delete=0&mix.getOrLoad=1&mix.pool=0&locking=sharded"
 	for range b.N {
-		br := newBrowserB(b, 1280, 900)
-		br.runB(b, chromedp.Navigate(baseURL+query))
-		br.waitForB(b, `window.playground && playground.model !== undefined`)
-		br.runB(b, chromedp.Click(chromedp.ID("scene-start")))
+		br := startBrowser(b, 1280, 900)
+		br.run(b, chromedp.Navigate(baseURL+query))
+		br.waitFor(b, "the page", `window.playground && playground.model !== undefined`)
+		br.run(b, chromedp.Click(chromedp.ID("scene-start")))
 		// Let the cache fill, then measure every frame the page draws, with
 		// the timeline on screen, then with the lock, pool and cache views.
-		br.waitForB(b, `playground.snapshot && playground.snapshot.entries >= 9000`)
+		br.waitFor(b, "the page", `playground.snapshot && playground.snapshot.entries >= 9000`)
 		for _, view := range []string{"timeline", "lock-view"} {
-			br.runB(b, chromedp.ScrollIntoView(chromedp.ID(view)))
-			br.runB(b, chromedp.Evaluate[chromedp.Void](`(() => {
+			br.run(b, chromedp.ScrollIntoView(chromedp.ID(view)))
+			br.run(b, chromedp.Evaluate[chromedp.Void](`(() => {
 				window.benchFrames = []; window.benchEvents0 = playground.metrics.eventsApplied; window.benchT0 = performance.now();
 				let last = 0;
 				const f = (ts) => { if (last) benchFrames.push(ts - last); last = ts; if (benchFrames.length < 600) requestAnimationFrame(f); };
 				requestAnimationFrame(f);
 			})()`))
-			br.waitForB(b, `benchFrames.length >= 600`)
-			frames := evalB[[]float64](b, br, `benchFrames`)
-			events := evalB[float64](b, br, `(playground.metrics.eventsApplied - benchEvents0) * 1000 / (performance.now() - benchT0)`)
-			entries := evalB[float64](b, br, `playground.snapshot.entries`)
-			agg := evalB[float64](b, br, `playground.model.aggregatedTotal`)
-			shown := evalB[string](b, br, `[...playground.visible].sort().join(", ")`)
+			br.waitFor(b, "the page", `benchFrames.length >= 600`)
+			frames := eval[[]float64](b, br, `benchFrames`)
+			events := eval[float64](b, br, `(playground.metrics.eventsApplied - benchEvents0) * 1000 / (performance.now() - benchT0)`)
+			entries := eval[float64](b, br, `playground.snapshot.entries`)
+			agg := eval[float64](b, br, `playground.model.aggregatedTotal`)
+			shown := eval[string](b, br, `[...playground.visible].sort().join(", ")`)
 			sort.Float64s(frames)
 			p95 := frames[len(frames)*95/100]
 			b.ReportMetric(p95, view+"-frame-p95-ms")
@@ -91,7 +91,7 @@ func BenchmarkWebFrames(b *testing.B) {
 			fmt.Printf("frames: 1000 tasks, %.0f entries, on screen: %s: frame time p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d frames; %.0f events/s drawn, %.0f aggregated so far\n",
 				entries, shown, frames[len(frames)/2], p95, frames[len(frames)-1], len(frames), events, agg)
 		}
-		br.runB(b, chromedp.Click(chromedp.ID("scene-stop")))
+		br.run(b, chromedp.Click(chromedp.ID("scene-stop")))
 	}
 }
 
@@ -109,36 +109,6 @@ func round(xs []float64) []int {
 	return out
 }
 
-// The browser helpers for benchmarks.
-
-func newBrowserB(b *testing.B, w, h int) *browser {
-	b.Helper()
-	return startBrowser(b, w, h)
-}
-
-func (br *browser) runB(b *testing.B, actions ...chromedp.Action[chromedp.Void]) {
-	b.Helper()
-	if err := chromedp.Do(br.ctx, actions...); err != nil {
-		b.Fatal(err)
-	}
-}
-
-func (br *browser) waitForB(b *testing.B, cond string) {
-	b.Helper()
-	if _, err := chromedp.Run(br.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(3*time.Minute), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		b.Fatalf("waiting for %s: %v", cond, err)
-	}
-}
-
-func evalB[T any](b *testing.B, br *browser, expr string) T {
-	b.Helper()
-	v, err := chromedp.Run(br.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
-}
-
 // BenchmarkWebPipe measures the event pipe alone: a synthetic source in the
 // Go worker (pipeFlood) fills each drain with numbered events at a set
 // rate, and the page decodes and applies every one to its model, as it does
@@ -150,22 +120,22 @@ func BenchmarkWebPipe(b *testing.B) {
 		b.Skip("Chromium is missing")
 	}
 	for range b.N {
-		br := newBrowserB(b, 1280, 900)
-		br.runB(b, chromedp.Navigate(baseURL+"?tasks=1000&keys=10000"))
-		br.waitForB(b, `window.playground && playground.model !== undefined`)
+		br := startBrowser(b, 1280, 900)
+		br.run(b, chromedp.Navigate(baseURL+"?tasks=1000&keys=10000"))
+		br.waitFor(b, "the page", `window.playground && playground.model !== undefined`)
 		best := 0.0
 		for _, rate := range []float64{200_000, 400_000, 800_000, 1_600_000} {
-			br.runB(b, chromedp.Evaluate[chromedp.Void](`(() => {
+			br.run(b, chromedp.Evaluate[chromedp.Void](`(() => {
 				const pg = playground;
 				pg.model.reset({ ...pg.spec.defaults, tasks: 1000, keys: 10000 });
 				pg.metrics.eventsApplied = 0;
 				pg.go.pump(true);
 			})()`))
-			evalB[string](b, br, fmt.Sprintf(`playground.go.call("pipeFlood", %v)`, rate))
+			eval[string](b, br, fmt.Sprintf(`playground.go.call("pipeFlood", %v)`, rate))
 			time.Sleep(5 * time.Second)
-			res := evalB[string](b, br, `playground.go.call("pipeFlood", 0)`)
+			res := eval[string](b, br, `playground.go.call("pipeFlood", 0)`)
 			// Let what is in flight arrive, then count.
-			br.waitForB(b, `(() => { const n = playground.metrics.eventsApplied; const same = n === window.lastApplied; window.lastApplied = n; return same; })()`)
+			br.waitFor(b, "the page", `(() => { const n = playground.metrics.eventsApplied; const same = n === window.lastApplied; window.lastApplied = n; return same; })()`)
 			time.Sleep(300 * time.Millisecond)
 			var r struct {
 				Sent, Dropped int64
@@ -174,7 +144,7 @@ func BenchmarkWebPipe(b *testing.B) {
 			if err := jsonUnmarshal(res, &r); err != nil {
 				b.Fatal(err)
 			}
-			applied := evalB[float64](b, br, `playground.metrics.eventsApplied`) - 1 // the synthetic sceneStart
+			applied := eval[float64](b, br, `playground.metrics.eventsApplied`) - 1 // the synthetic sceneStart
 			lost := float64(r.Sent) - applied
 			perSec := applied / r.Seconds
 			fmt.Printf("pipe: asked %.0f events/s: delivered %.0f events/s (%d sent in %.1f s, %.0f applied, %d dropped at the source, %.0f lost on the way)\n",

@@ -356,7 +356,7 @@ func (b *browser) Console() []string {
 }
 
 // noProblems fails the test if the console had errors or a Go crash.
-func (b *browser) noProblems(t *testing.T) {
+func (b *browser) noProblems(t testing.TB) {
 	t.Helper()
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the console reported problems:\n  %s", strings.Join(p, "\n  "))
@@ -365,7 +365,7 @@ func (b *browser) noProblems(t *testing.T) {
 
 // run runs actions with a bound on how long they may take (not a timing
 // assertion: only a guard so that a broken page fails instead of hanging).
-func (b *browser) run(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+func (b *browser) run(t testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
 	defer cancel()
@@ -375,7 +375,7 @@ func (b *browser) run(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // eval evaluates a JavaScript expression in the page and returns its value.
-func eval[T any](t *testing.T, b *browser, expr string) T {
+func eval[T any](t testing.TB, b *browser, expr string) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
@@ -387,7 +387,7 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 }
 
 // waitFor polls a JavaScript condition until it is truthy.
-func (b *browser) waitFor(t *testing.T, what, cond string) {
+func (b *browser) waitFor(t testing.TB, what, cond string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
 	defer cancel()
@@ -397,7 +397,7 @@ func (b *browser) waitFor(t *testing.T, what, cond string) {
 }
 
 // screenshot saves a PNG of the page when E2E_SCREENSHOTS names a folder.
-func (b *browser) screenshot(t *testing.T, name string) {
+func (b *browser) screenshot(t testing.TB, name string) {
 	t.Helper()
 	dir := os.Getenv("E2E_SCREENSHOTS")
 	if dir == "" {
