@@ -28,8 +28,6 @@ export const STATE_LABELS = {
   sweep: "sweeping expired entries",
 };
 
-/** Log categories, for the filter. */
-export const CATEGORIES = ["cache", "lock", "pool", "janitor", "task", "scene"];
 
 const LOG_CAPACITY = 4096;
 
@@ -54,7 +52,6 @@ export class Lane {
     this.head = 0;
     this.count = 0;
     this.state = "idle"; // now
-    this.since = 0;
     this.op = 0;
     this.key = -1;
   }
@@ -76,10 +73,6 @@ export class Lane {
     this.states[i] = stateId;
     this.ops[i] = op;
     this.keys[i] = key;
-  }
-
-  ix(i) {
-    return (this.head + i) % this.cap;
   }
 
   t0(i) {
@@ -158,7 +151,6 @@ export class SceneModel {
     this.slots = new Map(); // connection id -> {state, task, since}
     this.poolWaiters = []; // {task, since, position}
     this.poolTimeouts = 0;
-    this.poolFailures = 0;
     this.aggregated = new Map(); // kind name -> events folded
     this.aggregatedTotal = 0;
     this.events = 0;
@@ -173,10 +165,6 @@ export class SceneModel {
     this.logNext = 0;
     this.logTotal = 0;
     this.version = 0; // bumps on every change, for views that redraw on change
-  }
-
-  laneOf(task) {
-    return task === JANITOR ? 0 : task + 1;
   }
 
   laneName(lane) {
@@ -220,7 +208,6 @@ export class SceneModel {
     if (l.state === state && l.key === key && l.op === op) return;
     l.push(STATE_ID[state], t, op, key);
     l.state = state;
-    l.since = t;
     l.op = op;
     l.key = key;
   }
@@ -393,7 +380,6 @@ export class SceneModel {
         const w = this.poolWaiters.findIndex((x) => x.task === task);
         if (w >= 0) this.poolWaiters.splice(w, 1);
         if (flags === 1) this.poolTimeouts++;
-        else if (flags !== 4) this.poolFailures++;
         // A connection being opened for this caller was abandoned with it:
         // its slot is free again.
         for (const [id, s] of this.slots) if (s.state === "opening" && s.task === task) this.slots.delete(id);

@@ -2,7 +2,7 @@
 // and the live views of a running scene. Validation happens in one place,
 // the Go engine (Scene.Validate), for the form, the URL and the bindings
 // alike; the page only shows its messages.
-import { SceneModel, CATEGORIES } from "./model.js";
+import { SceneModel } from "./model.js";
 import { Timeline } from "./timeline.js";
 import { LockView, CacheView, PoolView, StatsView, LogView } from "./views.js";
 import { SourceView } from "./sourceview.js";
@@ -423,7 +423,10 @@ export class Playground {
     this.pendingRender = true;
     requestAnimationFrame((ts) => {
       this.pendingRender = false;
-      if (this.state === "running" && this.metrics.lastFrame) this.metrics.frames.push(ts - this.metrics.lastFrame);
+      if (this.state === "running" && this.metrics.lastFrame) {
+        this.metrics.frames.push(ts - this.metrics.lastFrame);
+        if (this.metrics.frames.length > 3600) this.metrics.frames.splice(0, 1800); // a minute's worth is plenty
+      }
       this.metrics.lastFrame = this.state === "running" ? ts : 0;
       const f0 = performance.now();
       this.#render();
@@ -458,4 +461,3 @@ export class Playground {
   }
 }
 
-export { CATEGORIES };

@@ -225,7 +225,7 @@ export class PoolView {
       items.push(li);
     }
     this.slotsEl.replaceChildren(...items);
-    const q = m.poolWaiters.slice(0, 24).map((w, i) => el("li", "", `${i + 1}. task ${w.task}`));
+    const q = m.poolWaiters.slice(0, 24).map((w) => el("li", "", `task ${w.task}`));
     if (m.poolWaiters.length > 24) q.push(el("li", "more", `and ${m.poolWaiters.length - 24} more`));
     if (q.length === 0) q.push(el("li", "none", "Nobody waits."));
     this.queueEl.replaceChildren(...q);

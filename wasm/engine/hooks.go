@@ -70,6 +70,16 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 		return t.curKey.Load()
 	}
 	st := &e.st
+	// removed counts an entry gone from the cache (deleted, evicted or
+	// swept) and records it.
+	removed := func(key any, counter *uint64, kind Kind) {
+		k := keyIndex(key)
+		st.mu.Lock()
+		*counter++
+		st.setPresent(int(k), false)
+		st.mu.Unlock()
+		e.emit(kind, id, k, 0, 0, 0)
+	}
 	h := &cache.Hooks{
 		Set: func(key any, ttl time.Duration) {
 			k := keyIndex(key)
@@ -96,30 +106,9 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			st.mu.Unlock()
 			e.emit(KindCacheMiss, id, keyIndex(key), 0, f, 0)
 		},
-		Delete: func(key any) {
-			k := keyIndex(key)
-			st.mu.Lock()
-			st.deletes++
-			st.setPresent(int(k), false)
-			st.mu.Unlock()
-			e.emit(KindCacheDelete, id, k, 0, 0, 0)
-		},
-		Evict: func(key any) {
-			k := keyIndex(key)
-			st.mu.Lock()
-			st.evic++
-			st.setPresent(int(k), false)
-			st.mu.Unlock()
-			e.emit(KindCacheEvict, id, k, 0, 0, 0)
-		},
-		Expire: func(key any) {
-			k := keyIndex(key)
-			st.mu.Lock()
-			st.swept++
-			st.setPresent(int(k), false)
-			st.mu.Unlock()
-			e.emit(KindCacheExpire, id, k, 0, 0, 0)
-		},
+		Delete: func(key any) { removed(key, &st.deletes, KindCacheDelete) },
+		Evict:  func(key any) { removed(key, &st.evic, KindCacheEvict) },
+		Expire: func(key any) { removed(key, &st.swept, KindCacheExpire) },
 		SweepStart: func(entries int) {
 			e.emit(KindSweepStart, id, -1, int32(entries), 0, 0)
 		},
