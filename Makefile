@@ -15,7 +15,7 @@ NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
 all: build
 
-build: web/playground.wasm web/playground.wasm.gz web/wasm_exec.js web/src/files.json
+build: web/playground.wasm web/playground.wasm.gz web/wasm_exec.js web/_src/files.json
 
 # go build is incremental: always ask it, it knows what changed.
 web/playground.wasm: FORCE
@@ -29,15 +29,16 @@ web/playground.wasm.gz: web/playground.wasm
 web/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
 	cp $(WASM_DIR)/wasm_exec.js $@
 
-# The Go source the page shows beside the picture: the code that runs.
+# The Go source the page shows beside the picture: the code that runs. The
+# folder's name starts with "_" so that the go command ignores the copies.
 SRC_CACHE := $(filter-out %_test.go,$(wildcard cache/*.go))
 SRC_POOL  := $(filter-out %_test.go,$(wildcard cache/pool/*.go))
-web/src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
-	rm -rf web/src
-	mkdir -p web/src/cache web/src/pool
-	cp $(SRC_CACHE) web/src/cache/
-	cp $(SRC_POOL) web/src/pool/
-	cd web/src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
+web/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
+	rm -rf web/_src
+	mkdir -p web/_src/cache web/_src/pool
+	cp $(SRC_CACHE) web/_src/cache/
+	cp $(SRC_POOL) web/_src/pool/
+	cd web/_src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
 
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
@@ -76,7 +77,7 @@ bench:
 
 clean:
 	rm -f web/playground.wasm web/playground.wasm.gz web/wasm_exec.js
-	rm -rf web/src
+	rm -rf web/_src
 	rm -rf dist
 
 FORCE:

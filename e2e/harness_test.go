@@ -105,7 +105,7 @@ func buildSite(tmp string) error {
 	if err := os.CopyFS(siteDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
 		return err
 	}
-	for _, generated := range []string{"playground.wasm", "wasm_exec.js", "src"} {
+	for _, generated := range []string{"playground.wasm", "wasm_exec.js", "_src"} {
 		_ = os.RemoveAll(filepath.Join(siteDir, generated)) // a stale local build must not stand in
 	}
 	if err := copySources(root, siteDir); err != nil {
@@ -135,7 +135,7 @@ func buildSite(tmp string) error {
 }
 
 // copySources copies the cache's and the pool's Go files (not their tests)
-// into site/src, with src/files.json listing them, as `make build` does.
+// into site/_src, with _src/files.json listing them, as `make build` does.
 func copySources(root, site string) error {
 	var names []string
 	for _, pkg := range []struct{ from, to string }{{"cache", "cache"}, {"cache/pool", "pool"}} {
@@ -143,7 +143,7 @@ func copySources(root, site string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Join(site, "src", pkg.to), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(site, "_src", pkg.to), 0o755); err != nil {
 			return err
 		}
 		for _, f := range files {
@@ -155,7 +155,7 @@ func copySources(root, site string) error {
 				return err
 			}
 			name := pkg.to + "/" + filepath.Base(f)
-			if err := os.WriteFile(filepath.Join(site, "src", name), b, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(site, "_src", name), b, 0o644); err != nil {
 				return err
 			}
 			names = append(names, name)
@@ -165,7 +165,7 @@ func copySources(root, site string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(site, "src", "files.json"), list, 0o644)
+	return os.WriteFile(filepath.Join(site, "_src", "files.json"), list, 0o644)
 }
 
 // startServer runs the real server on a free loopback port, serving dir,

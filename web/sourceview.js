@@ -51,11 +51,11 @@ export class SourceView {
   load() {
     if (!this.loaded) {
       this.loaded = (async () => {
-        const res = await fetch("src/files.json");
-        if (!res.ok) throw new Error(`src/files.json: HTTP ${res.status}`);
+        const res = await fetch("_src/files.json");
+        if (!res.ok) throw new Error(`_src/files.json: HTTP ${res.status}`);
         const names = await res.json();
         await Promise.all(names.map(async (name) => {
-          const r = await fetch(`src/${name}`);
+          const r = await fetch(`_src/${name}`);
           if (r.ok) this.files.set(name, (await r.text()).split("\n"));
         }));
         this.select.replaceChildren(...names.filter((n) => this.files.has(n)).map((n) => {
