@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -156,16 +158,26 @@ func TestPlaygroundPauseSpeedAndLink(t *testing.T) {
 }
 
 // TestPlaygroundSource: the Go source is there, and a log line marks the
-// function behind it.
+// function behind it, chosen with the keyboard alone.
 func TestPlaygroundSource(t *testing.T) {
 	b := newBrowser(t, 1280, 1000)
 	ready(t, b, "?tasks=3&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
 	start(t, b)
 	showView(t, b, "log-view")
-	b.run(t, chromedp.Click(chromedp.CSS("#source-details > summary")))
+	b.run(t, chromedp.Focus(chromedp.CSS("#source-details > summary")), chromedp.KeyEvent(kb.Enter))
 	b.waitFor(t, "the source", `document.querySelector("[data-src=code]").children.length > 50`)
 	b.waitFor(t, "a cache line in the log", `document.querySelector("[data-log=list] li[data-kind=cacheSet]") !== null`)
-	b.run(t, chromedp.Click(chromedp.CSS(`[data-log=list] li[data-kind=cacheSet]`)))
+	// Tab reaches the list; the arrows move between its lines.
+	b.run(t, chromedp.Focus(chromedp.CSS("[data-log=list]")), chromedp.KeyEvent(kb.Home))
+	if !eval[bool](t, b, `document.activeElement === document.querySelector("[data-log=list] li[data-kind]")`) {
+		t.Fatal("Home in the log did not focus its first line")
+	}
+	b.run(t, chromedp.KeyEvent(kb.ArrowDown))
+	if !eval[bool](t, b, `document.activeElement === document.querySelectorAll("[data-log=list] li[data-kind]")[1]`) {
+		t.Fatal("ArrowDown in the log did not focus the second line")
+	}
+	// Arrive on a cache line as the arrows would, and press Enter.
+	b.run(t, chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-log=list] li[data-kind=cacheSet]").focus()`), chromedp.KeyEvent(kb.Enter))
 	b.waitFor(t, "the marked function", `document.querySelector("[data-src=code] .line.marked") !== null`)
 	caption := eval[string](t, b, `document.querySelector("[data-src=caption]").textContent`)
 	if !strings.HasPrefix(caption, "Cache.Set in cache/") {
@@ -176,6 +188,54 @@ func TestPlaygroundSource(t *testing.T) {
 	}
 	stop(t, b)
 	b.noProblems(t)
+}
+
+// TestPlaygroundStableLayout: while a scene runs, nothing on the page moves:
+// the views fill up inside fixed boxes, so what a learner is about to click
+// stays under the pointer.
+func TestPlaygroundStableLayout(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{1280, 1000}, {800, 1000}} {
+		t.Run(fmt.Sprintf("%dpx", size.w), func(t *testing.T) {
+			b := newBrowser(t, size.w, size.h)
+			ready(t, b, "?tasks=12&keys=40&thinkMs=5&workMs=10&ttlMs=800&cleanupMs=500")
+			start(t, b)
+			// Start sizes the timeline for the scene's lanes; from then on
+			// nothing may move.
+			b.waitFor(t, "the first events", `playground.model.events > 0`)
+			before := layout(t, b)
+			check := func(when string) {
+				t.Helper()
+				now := layout(t, b)
+				for name, was := range before {
+					if is := now[name]; math.Abs(is[0]-was[0]) > 1 || math.Abs(is[1]-was[1]) > 1 {
+						t.Fatalf("%s moved %s: top and height %v, then %v", name, when, was, is)
+					}
+				}
+			}
+			for _, id := range []string{"cache-view", "stats-view", "log-view", "lock-view"} {
+				showView(t, b, id)
+				b.waitFor(t, "a few drawn frames", `(() => { const n = playground.metrics.batches; window.__b ??= n; return n >= window.__b + 5; })()`)
+				b.run(t, chromedp.Evaluate[chromedp.Void](`delete window.__b`))
+				check("while " + id + " was on screen")
+			}
+			b.waitFor(t, "a sweep that removed entries", `playground.model.sweeps.some(s => s.removed > 0)`)
+			check("after a sweep")
+			stop(t, b)
+			check("when the scene stopped")
+			b.noProblems(t)
+		})
+	}
+}
+
+// layout is where the page's views and main controls are: their top in the
+// document and their height, by name.
+func layout(t *testing.T, b *browser) map[string][2]float64 {
+	t.Helper()
+	return eval[map[string][2]float64](t, b, `Object.fromEntries([...document.querySelectorAll(
+		".views > *, .two-col > *, #source-details > summary, #scene-start, #scene-stop, [data-log=list]")].map((e, i) => {
+		const r = e.getBoundingClientRect();
+		return [(e.id || e.className || e.tagName) + " #" + i, [r.top + scrollY, r.height]];
+	}))`)
 }
 
 // TestPlaygroundPhone: the page fits a 360 px wide phone screen.

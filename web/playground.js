@@ -446,6 +446,9 @@ export class Playground {
     };
     const v = this.visible;
     if (v.has("timeline")) timed("timeline", () => this.timeline.draw());
+    // Off screen it is not drawn, but it takes its height for the scene's
+    // lanes now: growing later, when scrolled to, would move the page.
+    else if (this.timeline.cssLanes !== this.model.lanes.length) this.timeline.layout();
     if (v.has("lock-view")) timed("lock", () => this.lockView.draw());
     if (v.has("cache-view")) timed("cache", () => this.cacheView.draw());
     if (v.has("pool-view")) timed("pool", () => this.poolView.draw());

@@ -103,6 +103,7 @@ export class Timeline {
     }
     this.cssW = cssW;
     this.cssH = cssH;
+    this.cssLanes = lanes;
     this.dpr = dpr;
   }
 

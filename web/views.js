@@ -355,9 +355,35 @@ export class LogView {
     this.lastTotal = -1;
     this.onSelect = null;
     this.list.addEventListener("click", (e) => {
-      const li = e.target.closest("li");
+      const li = e.target.closest("li[data-kind]");
       if (li && this.onSelect) this.onSelect(li.dataset.kind);
     });
+    // The keyboard: Tab reaches the list, the arrows, Home and End move
+    // between lines, Enter or Space marks a line's function in the source.
+    this.list.addEventListener("keydown", (e) => this.#key(e));
+  }
+
+  #key(e) {
+    const rows = [...this.list.querySelectorAll("li[data-kind]")];
+    if (rows.length === 0) return;
+    const at = rows.indexOf(document.activeElement);
+    let to = -1;
+    switch (e.key) {
+      case "ArrowDown": to = at < 0 ? 0 : Math.min(at + 1, rows.length - 1); break;
+      case "ArrowUp": to = at < 0 ? rows.length - 1 : Math.max(at - 1, 0); break;
+      case "Home": to = 0; break;
+      case "End": to = rows.length - 1; break;
+      case "Enter":
+      case " ":
+        if (at >= 0 && this.onSelect) {
+          e.preventDefault();
+          this.onSelect(rows[at].dataset.kind);
+        }
+        return;
+      default: return;
+    }
+    e.preventDefault();
+    rows[to].focus();
   }
 
   #row(l) {
@@ -379,7 +405,10 @@ export class LogView {
     const rebuild = force || m.logTotal < this.lastTotal || this.lastSeq === undefined || m.logTotal - this.lastSeq > 4000;
     const lines = m.logLines(this.cats, filter, max, rebuild ? -1 : this.lastSeq);
     this.lastTotal = m.logTotal;
-    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
+    // A line with the keyboard focus stays where it is: no scrolling, and
+    // it is not dropped while it has the focus.
+    const focused = document.activeElement?.parentElement === this.list ? document.activeElement : null;
+    const atBottom = !focused && this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
     if (rebuild) {
       const items = lines.map((l) => this.#row(l));
       if (items.length === 0) items.push(el("li", "none", m.logTotal ? "No line matches the filter." : "Start a scene to see what happens."));
@@ -389,7 +418,7 @@ export class LogView {
       if (this.shown === 0) this.list.replaceChildren();
       this.list.append(...lines.map((l) => this.#row(l)));
       this.shown += lines.length;
-      while (this.shown > max) {
+      while (this.shown > max && this.list.firstElementChild !== focused) {
         this.list.firstElementChild.remove();
         this.shown--;
       }
