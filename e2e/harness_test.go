@@ -392,8 +392,29 @@ func (b *browser) waitFor(t testing.TB, what, cond string) {
 	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(90*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s (%s): %v\nconsole:\n  %s", what, cond, err, strings.Join(b.Console(), "\n  "))
+		t.Fatalf("waiting for %s (%s): %v\npage: %s\nconsole:\n  %s", what, cond, err, b.diagnose(), strings.Join(b.Console(), "\n  "))
 	}
+}
+
+// diagnose describes the playground's state, for a failure message.
+func (b *browser) diagnose() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const p = window.playground;
+		if (!p || !p.model) return "no playground";
+		const m = p.model;
+		return JSON.stringify({
+			state: m.state, events: m.events, sceneMs: m.now, batches: p.metrics?.batches,
+			visible: [...(p.visible || [])], scrollY, hidden: document.hidden,
+			holders: [...m.holders.keys()], waiters: m.waiters.map((w) => w.lane),
+			lockView: document.getElementById("lock-view")?.dataset.state, snapshot: p.snapshot,
+		});
+	})()`))
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return s
 }
 
 // screenshot saves a PNG of the page when E2E_SCREENSHOTS names a folder.

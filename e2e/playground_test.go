@@ -49,6 +49,7 @@ func TestPlaygroundTimelineAndLock(t *testing.T) {
 		const m = playground.model;
 		return m.lanes.length === 7 && m.lanes.slice(1).every(l => l.count > 0);
 	})()`)
+	showView(t, b, "lock-view")
 	b.waitFor(t, "the lock view to show a holder and a waiter", `(() => {
 		const v = document.getElementById("lock-view");
 		return v.dataset.state !== "free" && v.querySelector("[data-lock=queue] li[data-lane]") !== null;
