@@ -306,9 +306,14 @@ type task struct {
 	// lh is the handle for GetOrLoad: its hooks are the task's, and they
 	// also count the loader goroutine's store for Stop (only the cache's
 	// loader takes the lock for a set through it).
-	lh    *cache.Cache[int, string]
-	fast  int         // consecutive steps without a real wait
-	yield *time.Timer // the real-time yield timer
+	lh *cache.Cache[int, string]
+	// loadCtx is ctx without its cancellation, for GetOrLoad: at Stop the
+	// task waits for its load, which ends at once (it watches the engine's
+	// Done), instead of returning while the loader goroutine still emits
+	// the task's events: the page gets every task's events in time order.
+	loadCtx context.Context
+	fast    int         // consecutive steps without a real wait
+	yield   *time.Timer // the real-time yield timer
 }
 
 type taskKey struct{}
@@ -336,6 +341,7 @@ func (e *Engine) newTask(i int) *task {
 		ctx:   context.WithValue(e.ctx, taskKey{}, int32(i)),
 		value: "task" + strconv.Itoa(i),
 	}
+	t.loadCtx = context.WithoutCancel(t.ctx)
 	t.curKey.Store(-1)
 	t.h = e.cache.Traced(e.cacheHooks(t.id, t, false))
 	t.lh = e.cache.Traced(e.cacheHooks(t.id, t, true))
@@ -485,7 +491,7 @@ func (t *task) do(op Op, key int) {
 		t.h.Delete(key)
 		ok = true
 	case OpGetOrLoad:
-		_, err := t.lh.GetOrLoad(t.ctx, key, t.loadValue)
+		_, err := t.lh.GetOrLoad(t.loadCtx, key, t.loadValue)
 		ok = err == nil
 	case OpPool:
 		ok = t.usePool()

@@ -234,7 +234,8 @@ func checkEvents(t *testing.T, evs []Event, s Scene) {
 	}
 	inOp := make([]Op, s.Tasks)
 	lastT := make(map[int32]float64)
-	for _, e := range evs {
+	last := make(map[int32]Event)
+	for i, e := range evs {
 		if e.Task >= int32(s.Tasks) || e.Task < TaskScene {
 			t.Fatalf("task %d out of range: %+v", e.Task, e)
 		}
@@ -243,9 +244,10 @@ func checkEvents(t *testing.T, evs []Event, s Scene) {
 		}
 		if e.Task >= 0 {
 			if e.T < lastT[e.Task] {
-				t.Fatalf("task %d: time went back: %+v", e.Task, e)
+				t.Fatalf("task %d: time went back: event %d %+v after %+v", e.Task, i, e, last[e.Task])
 			}
 			lastT[e.Task] = e.T
+			last[e.Task] = e
 		}
 		switch e.Kind {
 		case KindOpStart:
@@ -264,6 +266,29 @@ func checkEvents(t *testing.T, evs []Event, s Scene) {
 			}
 		case KindAggregated:
 			t.Errorf("aggregated in a small scene: %+v", e)
+		}
+	}
+	checkLoadsInsideOps(t, evs)
+}
+
+// checkLoadsInsideOps checks that a task's load (run by the cache's loader
+// goroutine, reported as the task's) starts and ends inside the task's
+// GetOrLoad operation, Stop included.
+func checkLoadsInsideOps(t *testing.T, evs []Event) {
+	t.Helper()
+	inLoad := map[int32]bool{}
+	for i, e := range evs {
+		switch e.Kind {
+		case KindLoadStart:
+			inLoad[e.Task] = true
+		case KindLoadEnd:
+			inLoad[e.Task] = false
+		case KindOpEnd:
+			if inLoad[e.Task] {
+				t.Fatalf("task %d: event %d ends its operation while its load runs: %+v", e.Task, i, e)
+			}
+		case KindAggregated:
+			return // events are missing: nothing to check
 		}
 	}
 }
@@ -328,6 +353,7 @@ func TestStopLeavesNoGoroutine(t *testing.T) {
 			if len(evs) == 0 || evs[len(evs)-1].Kind != KindSceneStop {
 				t.Errorf("last event is not sceneStop")
 			}
+			checkLoadsInsideOps(t, evs)
 			// Nothing is reported after Stop.
 			time.Sleep(10 * time.Millisecond)
 			if n := len(e.Drain(nil)); n != 0 {
