@@ -27,6 +27,14 @@ func showView(t *testing.T, b *browser, id string) {
 	b.run(t, chromedp.ScrollIntoView(chromedp.ID(id)))
 }
 
+// waitBatches waits until the page has taken n more batches of events from
+// the worker (each one drawn, for the views on screen).
+func waitBatches(t *testing.T, b *browser, n int) {
+	t.Helper()
+	at := eval[int](t, b, `playground.metrics.batches`)
+	b.waitFor(t, fmt.Sprintf("%d more batches", n), fmt.Sprintf(`playground.metrics.batches >= %d`, at+n))
+}
+
 func start(t *testing.T, b *browser) {
 	t.Helper()
 	b.run(t, chromedp.Click(chromedp.ID("scene-start")))
@@ -137,7 +145,7 @@ func TestPlaygroundPauseSpeedAndLink(t *testing.T) {
 	b.waitFor(t, "the pause", `document.getElementById("scene-state").textContent.startsWith("Paused") && playground.model.state === "paused"`)
 	b.waitFor(t, "a snapshot taken while paused", `playground.snapshot && playground.snapshot.state === "paused"`)
 	t1 := eval[float64](t, b, `playground.snapshot.sceneMs`)
-	b.waitFor(t, "two more snapshots", `(() => { const n = playground.metrics.batches; window.__b ??= n; return n >= window.__b + 3; })()`)
+	waitBatches(t, b, 3)
 	if t2 := eval[float64](t, b, `playground.snapshot.sceneMs`); t2 != t1 {
 		t.Errorf("scene time moved while paused: %v then %v", t1, t2)
 	}
@@ -215,8 +223,7 @@ func TestPlaygroundStableLayout(t *testing.T) {
 			}
 			for _, id := range []string{"cache-view", "stats-view", "log-view", "lock-view"} {
 				showView(t, b, id)
-				b.waitFor(t, "a few drawn frames", `(() => { const n = playground.metrics.batches; window.__b ??= n; return n >= window.__b + 5; })()`)
-				b.run(t, chromedp.Evaluate[chromedp.Void](`delete window.__b`))
+				waitBatches(t, b, 5)
 				check("while " + id + " was on screen")
 			}
 			b.waitFor(t, "a sweep that removed entries", `playground.model.sweeps.some(s => s.removed > 0)`)

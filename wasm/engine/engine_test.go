@@ -233,8 +233,7 @@ func checkEvents(t *testing.T, evs []Event, s Scene) {
 		t.Errorf("first %v, last %v", evs[0].Kind, evs[len(evs)-1].Kind)
 	}
 	inOp := make([]Op, s.Tasks)
-	lastT := make(map[int32]float64)
-	last := make(map[int32]Event)
+	last := make(map[int32]Event) // each task's last event
 	for i, e := range evs {
 		if e.Task >= int32(s.Tasks) || e.Task < TaskScene {
 			t.Fatalf("task %d out of range: %+v", e.Task, e)
@@ -243,10 +242,9 @@ func checkEvents(t *testing.T, evs []Event, s Scene) {
 			t.Fatalf("key out of range: %+v", e)
 		}
 		if e.Task >= 0 {
-			if e.T < lastT[e.Task] {
+			if e.T < last[e.Task].T {
 				t.Fatalf("task %d: time went back: event %d %+v after %+v", e.Task, i, e, last[e.Task])
 			}
-			lastT[e.Task] = e.T
 			last[e.Task] = e
 		}
 		switch e.Kind {
