@@ -121,9 +121,10 @@ func (e *Engine) now() float64 {
 	return durMs(e.clock.Elapsed() - time.Duration(e.startAt.Load()))
 }
 
-// emit records one event, timestamped now.
-func (e *Engine) emit(kind Kind, task int32, key int32, aux int32, flags uint16, dur float64) {
-	ev := Event{T: e.now(), Dur: dur, Kind: kind, Flags: flags, Task: task, Key: key, Aux: aux}
+// emit records ev, timestamped now: the caller names the fields the kind
+// uses (see the package documentation's table), and leaves T to emit.
+func (e *Engine) emit(ev Event) {
+	ev.T = e.now()
 	e.log.add(&ev)
 }
 
@@ -141,7 +142,7 @@ func (e *Engine) Start() error {
 		return ErrStarted
 	}
 	e.startAt.Store(int64(e.clock.Elapsed()))
-	e.emit(KindSceneStart, TaskScene, -1, int32(e.scene.Tasks), 0, 0)
+	e.emit(Event{Kind: KindSceneStart, Task: TaskScene, Key: -1, Aux: int32(e.scene.Tasks)})
 	e.cache = e.newCache()
 	p, err := e.newPool()
 	if err != nil {
@@ -171,7 +172,7 @@ func (e *Engine) Pause() {
 	e.gate.Store(&g)
 	e.clock.Pause()
 	e.state = StatePaused
-	e.emit(KindScenePause, TaskScene, -1, 0, 0, 0)
+	e.emit(Event{Kind: KindScenePause, Task: TaskScene, Key: -1})
 }
 
 // Resume lets a paused scene run on; it emits sceneResume. It does nothing
@@ -187,7 +188,7 @@ func (e *Engine) Resume() {
 		close(*g)
 	}
 	e.state = StateRunning
-	e.emit(KindSceneResume, TaskScene, -1, 0, 0, 0)
+	e.emit(Event{Kind: KindSceneResume, Task: TaskScene, Key: -1})
 }
 
 // SetSpeed changes the time scale of the whole scene (0.1..10), live; it
@@ -201,7 +202,7 @@ func (e *Engine) SetSpeed(x float64) error {
 	e.scene.Speed = x
 	e.clock.SetSpeed(x)
 	if e.state == StateRunning || e.state == StatePaused {
-		e.emit(KindSceneSpeed, TaskScene, -1, int32(x*100+0.5), 0, 0)
+		e.emit(Event{Kind: KindSceneSpeed, Task: TaskScene, Key: -1, Aux: int32(x*100 + 0.5)})
 	}
 	return nil
 }
@@ -432,7 +433,7 @@ func (t *task) run() {
 			return
 		}
 		st := t.plan.next()
-		e.emit(KindThink, t.id, int32(st.Key), int32(st.Op), 0, durMs(st.Think))
+		e.emit(Event{Kind: KindThink, Task: t.id, Key: int32(st.Key), Aux: int32(st.Op), Dur: durMs(st.Think)})
 		if e.clock.Sleep(t.ctx, st.Think) != nil {
 			return
 		}
@@ -478,7 +479,7 @@ func (t *task) do(op Op, key int) {
 	e := t.e
 	t.curKey.Store(int32(key))
 	t.curOp.Store(int32(op))
-	e.emit(KindOpStart, t.id, int32(key), int32(op), 0, 0)
+	e.emit(Event{Kind: KindOpStart, Task: t.id, Key: int32(key), Aux: int32(op)})
 	start := e.clock.Elapsed()
 	ok := false
 	switch op {
@@ -502,7 +503,7 @@ func (t *task) do(op Op, key int) {
 	}
 	lat := e.clock.Elapsed() - start
 	e.st.op(lat)
-	e.emit(KindOpEnd, t.id, int32(key), int32(op), flags, durMs(lat))
+	e.emit(Event{Kind: KindOpEnd, Task: t.id, Key: int32(key), Aux: int32(op), Flags: flags, Dur: durMs(lat)})
 	t.curKey.Store(-1)
 	t.curOp.Store(0)
 }
@@ -516,13 +517,13 @@ func (t *task) loadValue(ctx context.Context, key int) (string, error) {
 	e.st.mu.Lock()
 	e.st.loads++
 	e.st.mu.Unlock()
-	e.emit(KindLoadStart, t.id, int32(key), 0, 0, 0)
+	e.emit(Event{Kind: KindLoadStart, Task: t.id, Key: int32(key)})
 	start := e.clock.Elapsed()
 	err := e.clock.sleep(ctx, e.ctx.Done(), e.load)
 	var flags uint16
 	if err != nil {
 		flags = FlagError
 	}
-	e.emit(KindLoadEnd, t.id, int32(key), 0, flags, durMs(e.clock.Elapsed()-start))
+	e.emit(Event{Kind: KindLoadEnd, Task: t.id, Key: int32(key), Flags: flags, Dur: durMs(e.clock.Elapsed() - start)})
 	return t.value, err
 }

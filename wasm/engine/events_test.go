@@ -4,9 +4,12 @@ import (
 	"encoding/binary"
 	"math"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gosharedstate/playground/cache"
 )
 
 func TestEventEncoding(t *testing.T) {
@@ -45,6 +48,28 @@ func TestKindNames(t *testing.T) {
 	}
 	if OpGetOrLoad.String() != "getOrLoad" || len(OpNames()) != int(numOps) || LockOpNames()[4] != "sweep" {
 		t.Error("op names")
+	}
+}
+
+// TestLockOpNames holds the literal list to the cache's own names: every
+// cache.Op up to OpLen has its String at its code, and the code after the
+// list is not an operation (a new cache.Op needs its name here).
+func TestLockOpNames(t *testing.T) {
+	names := LockOpNames()
+	if len(names) != int(cache.OpLen)+1 || names[0] != "" {
+		t.Fatalf("LockOpNames() = %q, want \"\" then one name per cache.Op up to OpLen", names)
+	}
+	for op := cache.OpGet; op <= cache.OpLen; op++ {
+		if names[op] != op.String() {
+			t.Errorf("LockOpNames()[%d] = %q, cache.Op(%d).String() = %q", op, names[op], op, op.String())
+		}
+	}
+	if next := cache.Op(len(names)); next.String() != "op("+strconv.Itoa(len(names))+")" {
+		t.Errorf("cache.Op(%d) is %q, missing from LockOpNames", len(names), next)
+	}
+	names[1] = "changed"
+	if LockOpNames()[1] != "get" {
+		t.Error("LockOpNames returns its own array, not a copy")
 	}
 }
 
@@ -107,14 +132,18 @@ func TestDrainConcurrent(t *testing.T) {
 			}
 		})
 	}
-	done := make(chan struct{})
+	// The drainer drains while the writers write, and once more after they
+	// have all returned: then every event must be there, drained or
+	// counted.
+	written, done := make(chan struct{}), make(chan struct{})
 	var total int64
 	buf := make([]byte, 0, (1<<10+int(numKinds))*EventSize)
 	go func() {
 		defer close(done)
-		for {
+		for last := false; ; {
 			select {
-			case <-done:
+			case <-written:
+				last = true
 			default:
 			}
 			buf = l.drain(buf[:0], 0)
@@ -125,18 +154,15 @@ func TestDrainConcurrent(t *testing.T) {
 					total++
 				}
 			}
-			if total == writers*each {
+			if last {
 				return
 			}
-			time.Sleep(10 * time.Microsecond)
+			runtime.Gosched()
 		}
 	}()
 	wg.Wait()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("not every event was drained or counted")
-	}
+	close(written)
+	<-done
 	if total != writers*each {
 		t.Errorf("%d events seen, want %d", total, writers*each)
 	}

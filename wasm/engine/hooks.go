@@ -78,7 +78,7 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 		*counter++
 		st.setPresent(int(k), false)
 		st.mu.Unlock()
-		e.emit(kind, id, k, 0, 0, 0)
+		e.emit(Event{Kind: kind, Task: id, Key: k})
 	}
 	h := &cache.Hooks{
 		Set: func(key any, ttl time.Duration) {
@@ -87,13 +87,13 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			st.sets++
 			st.setPresent(int(k), true)
 			st.mu.Unlock()
-			e.emit(KindCacheSet, id, k, 0, 0, durMs(ttl))
+			e.emit(Event{Kind: KindCacheSet, Task: id, Key: k, Dur: durMs(ttl)})
 		},
 		Hit: func(key any) {
 			st.mu.Lock()
 			st.hits++
 			st.mu.Unlock()
-			e.emit(KindCacheHit, id, keyIndex(key), 0, 0, 0)
+			e.emit(Event{Kind: KindCacheHit, Task: id, Key: keyIndex(key)})
 		},
 		Miss: func(key any, expired bool) {
 			var f uint16
@@ -104,28 +104,28 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 				f = FlagExpired
 			}
 			st.mu.Unlock()
-			e.emit(KindCacheMiss, id, keyIndex(key), 0, f, 0)
+			e.emit(Event{Kind: KindCacheMiss, Task: id, Key: keyIndex(key), Flags: f})
 		},
 		Delete: func(key any) { removed(key, &st.deletes, KindCacheDelete) },
 		Evict:  func(key any) { removed(key, &st.evic, KindCacheEvict) },
 		Expire: func(key any) { removed(key, &st.swept, KindCacheExpire) },
 		SweepStart: func(entries int) {
-			e.emit(KindSweepStart, id, -1, int32(entries), 0, 0)
+			e.emit(Event{Kind: KindSweepStart, Task: id, Key: -1, Aux: int32(entries)})
 		},
 		SweepEnd: func(removed, remaining int, took time.Duration) {
 			st.mu.Lock()
 			st.sweeps++
 			st.mu.Unlock()
-			e.emit(KindSweepEnd, id, int32(remaining), int32(removed), 0, durMs(took))
+			e.emit(Event{Kind: KindSweepEnd, Task: id, Key: int32(remaining), Aux: int32(removed), Dur: durMs(took)})
 		},
 		LockWait: func(info cache.LockInfo) {
-			e.emit(KindLockWait, id, cur(), int32(info.Shard), lockFlags(info), 0)
+			e.emit(Event{Kind: KindLockWait, Task: id, Key: cur(), Aux: int32(info.Shard), Flags: lockFlags(info)})
 		},
 		LockAcquired: func(info cache.LockInfo, waited time.Duration) {
 			st.mu.Lock()
 			st.lockWait.add(waited)
 			st.mu.Unlock()
-			e.emit(KindLockAcquired, id, cur(), int32(info.Shard), lockFlags(info), durMs(waited))
+			e.emit(Event{Kind: KindLockAcquired, Task: id, Key: cur(), Aux: int32(info.Shard), Flags: lockFlags(info), Dur: durMs(waited)})
 			if t != nil && e.work > 0 {
 				// The simulated work, under the lock, on the scene clock.
 				_ = e.clock.sleep(t.ctx, nil, e.work)
@@ -135,7 +135,7 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			st.mu.Lock()
 			st.lockHold.add(held)
 			st.mu.Unlock()
-			e.emit(KindLockReleased, id, cur(), int32(info.Shard), lockFlags(info), durMs(held))
+			e.emit(Event{Kind: KindLockReleased, Task: id, Key: cur(), Aux: int32(info.Shard), Flags: lockFlags(info), Dur: durMs(held)})
 			if loader && info.Op == cache.OpSet {
 				e.loadsStored.Add(1)
 				select {
@@ -159,13 +159,13 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 	st := &e.st
 	hooks := &pool.Hooks{
 		AcquireStart: func(ctx context.Context) {
-			e.emit(KindPoolAcquireStart, taskOf(ctx), -1, 0, 0, 0)
+			e.emit(Event{Kind: KindPoolAcquireStart, Task: taskOf(ctx), Key: -1})
 		},
 		Waiting: func(ctx context.Context, position int) {
-			e.emit(KindPoolWaiting, taskOf(ctx), -1, int32(position), 0, 0)
+			e.emit(Event{Kind: KindPoolWaiting, Task: taskOf(ctx), Key: -1, Aux: int32(position)})
 		},
 		Constructing: func(ctx context.Context, rid uint64) {
-			e.emit(KindPoolConstructing, taskOf(ctx), -1, int32(rid), 0, 0)
+			e.emit(Event{Kind: KindPoolConstructing, Task: taskOf(ctx), Key: -1, Aux: int32(rid)})
 		},
 		Acquired: func(ctx context.Context, rid uint64, waited time.Duration, created bool) {
 			id := taskOf(ctx)
@@ -177,7 +177,7 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 			if created {
 				f = FlagCreated
 			}
-			e.emit(KindPoolAcquired, id, -1, int32(rid), f, durMs(waited))
+			e.emit(Event{Kind: KindPoolAcquired, Task: id, Key: -1, Aux: int32(rid), Flags: f, Dur: durMs(waited)})
 		},
 		AcquireFailed: func(ctx context.Context, err error, waited time.Duration) {
 			id := taskOf(ctx)
@@ -197,17 +197,17 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 				st.poolTimeouts++
 				st.mu.Unlock()
 			}
-			e.emit(KindPoolAcquireFailed, id, -1, 0, f, durMs(waited))
+			e.emit(Event{Kind: KindPoolAcquireFailed, Task: id, Key: -1, Flags: f, Dur: durMs(waited)})
 		},
 		Released: func(rid uint64, held time.Duration) {
 			id := int32(TaskScene)
 			if v, ok := e.owners.LoadAndDelete(rid); ok {
 				id = v.(int32)
 			}
-			e.emit(KindPoolReleased, id, -1, int32(rid), 0, durMs(held))
+			e.emit(Event{Kind: KindPoolReleased, Task: id, Key: -1, Aux: int32(rid), Dur: durMs(held)})
 		},
 		Destroyed: func(rid uint64, reason pool.DestroyReason) {
-			e.emit(KindPoolDestroyed, TaskScene, -1, int32(rid), uint16(reason), 0)
+			e.emit(Event{Kind: KindPoolDestroyed, Task: TaskScene, Key: -1, Aux: int32(rid), Flags: uint16(reason)})
 		},
 	}
 	return pool.New(pool.Config[*conn]{

@@ -99,7 +99,7 @@ func DefaultScene() Scene {
 type FieldSpec struct {
 	Name    string   `json:"name"`              // the JSON and URL name, e.g. "tasks" or "mix.get"
 	Label   string   `json:"label"`             // a short label for a learner
-	Kind    string   `json:"kind"`              // "int", "float" or "choice"
+	Kind    string   `json:"kind"`              // FieldInt, FieldFloat or FieldChoice
 	Min     float64  `json:"min"`               // the smallest value allowed (int and float)
 	Max     float64  `json:"max"`               // the largest value allowed (int and float)
 	Step    float64  `json:"step"`              // a step for a slider or number input
@@ -110,11 +110,11 @@ type FieldSpec struct {
 	Group   string   `json:"group"`             // "tasks", "cache", "pool" or "time", to group controls
 }
 
-// The kinds of FieldSpec.
+// The kinds of a FieldSpec (what its control edits; not event kinds).
 const (
-	KindInt    = "int"
-	KindFloat  = "float"
-	KindChoice = "choice"
+	FieldInt    = "int"    // a whole number within Min..Max
+	FieldFloat  = "float"  // a number within Min..Max
+	FieldChoice = "choice" // one of Options
 )
 
 // maxSafeInt is the largest integer a JavaScript number holds exactly.
@@ -129,63 +129,62 @@ type fieldDef struct {
 }
 
 var fieldDefs = []fieldDef{
-	{spec: FieldSpec{Name: "tasks", Label: "Tasks (goroutines)", Kind: KindInt, Min: 1, Max: 1000, Step: 1, Group: "tasks",
+	{spec: FieldSpec{Name: "tasks", Label: "Tasks (goroutines)", Kind: FieldInt, Min: 1, Max: 1000, Step: 1, Group: "tasks",
 		Help: "How many goroutines run the operation mix against the cache and the pool at once."},
 		i: func(s *Scene) *int { return &s.Tasks }},
-	{spec: FieldSpec{Name: "mix.get", Label: "Get", Kind: KindInt, Min: 0, Max: 100, Step: 1, Group: "tasks",
-		Help: "Weight of Get: look a key up."},
-		i: func(s *Scene) *int { return &s.Mix.Get }},
-	{spec: FieldSpec{Name: "mix.set", Label: "Set", Kind: KindInt, Min: 0, Max: 100, Step: 1, Group: "tasks",
-		Help: "Weight of Set: store a key with the scene's TTL."},
-		i: func(s *Scene) *int { return &s.Mix.Set }},
-	{spec: FieldSpec{Name: "mix.delete", Label: "Delete", Kind: KindInt, Min: 0, Max: 100, Step: 1, Group: "tasks",
-		Help: "Weight of Delete: remove a key."},
-		i: func(s *Scene) *int { return &s.Mix.Delete }},
-	{spec: FieldSpec{Name: "mix.getOrLoad", Label: "Get or load", Kind: KindInt, Min: 0, Max: 100, Step: 1, Group: "tasks",
-		Help: "Weight of GetOrLoad: look a key up and, on a miss, load it (taking the load time) and store it."},
-		i: func(s *Scene) *int { return &s.Mix.GetOrLoad }},
-	{spec: FieldSpec{Name: "mix.pool", Label: "Use a connection", Kind: KindInt, Min: 0, Max: 100, Step: 1, Group: "tasks",
-		Help: "Weight of a pool operation: acquire a connection, use it for the work time, release it."},
-		i: func(s *Scene) *int { return &s.Mix.Pool }},
-	{spec: FieldSpec{Name: "keys", Label: "Keys", Kind: KindInt, Min: 1, Max: 100000, Step: 1, Group: "cache",
+	mixField("get", "Get", "Weight of Get: look a key up.", func(m *Mix) *int { return &m.Get }),
+	mixField("set", "Set", "Weight of Set: store a key with the scene's TTL.", func(m *Mix) *int { return &m.Set }),
+	mixField("delete", "Delete", "Weight of Delete: remove a key.", func(m *Mix) *int { return &m.Delete }),
+	mixField("getOrLoad", "Get or load", "Weight of GetOrLoad: look a key up and, on a miss, load it (taking the load time) and store it.", func(m *Mix) *int { return &m.GetOrLoad }),
+	mixField("pool", "Use a connection", "Weight of a pool operation: acquire a connection, use it for the work time, release it.", func(m *Mix) *int { return &m.Pool }),
+	{spec: FieldSpec{Name: "keys", Label: "Keys", Kind: FieldInt, Min: 1, Max: 100000, Step: 1, Group: "cache",
 		Help: "How many different keys the tasks use: key0, key1, ..."},
 		i: func(s *Scene) *int { return &s.Keys }},
-	{spec: FieldSpec{Name: "dist", Label: "Key choice", Kind: KindChoice, Options: []string{DistUniform, DistHot}, Group: "cache",
+	{spec: FieldSpec{Name: "dist", Label: "Key choice", Kind: FieldChoice, Options: []string{DistUniform, DistHot}, Group: "cache",
 		Help: "uniform: every key is as likely; hot: 80 % of requests go to the first tenth of the keys."},
 		s: func(s *Scene) *string { return &s.Dist }},
-	{spec: FieldSpec{Name: "thinkMs", Label: "Think time", Kind: KindFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
+	{spec: FieldSpec{Name: "thinkMs", Label: "Think time", Kind: FieldFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
 		Help: "Mean pause of a task between two operations (each lasts 0.5 to 1.5 times this). A browser waits at least about 4 ms per timer, so shorter waits last longer there: the timeline shows the times as they ran."},
 		f: func(s *Scene) *float64 { return &s.ThinkMs }},
-	{spec: FieldSpec{Name: "workMs", Label: "Work time", Kind: KindFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
+	{spec: FieldSpec{Name: "workMs", Label: "Work time", Kind: FieldFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
 		Help: "How long a task works while it holds the cache's lock or a connection. A browser waits at least about 4 ms per timer: the timeline shows the times as they ran."},
 		f: func(s *Scene) *float64 { return &s.WorkMs }},
-	{spec: FieldSpec{Name: "loadMs", Label: "Load time", Kind: KindFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
+	{spec: FieldSpec{Name: "loadMs", Label: "Load time", Kind: FieldFloat, Min: 0, Max: 10000, Step: 1, Unit: "ms", Group: "time",
 		Help: "How long loading a missing key takes in get-or-load, and opening a new connection to the pool."},
 		f: func(s *Scene) *float64 { return &s.LoadMs }},
-	{spec: FieldSpec{Name: "ttlMs", Label: "TTL", Kind: KindFloat, Min: 0, Max: 3600000, Step: 100, Unit: "ms", Group: "cache",
+	{spec: FieldSpec{Name: "ttlMs", Label: "TTL", Kind: FieldFloat, Min: 0, Max: 3600000, Step: 100, Unit: "ms", Group: "cache",
 		Help: "How long an entry lives after it is set; 0: it never expires."},
 		f: func(s *Scene) *float64 { return &s.TTLMs }},
-	{spec: FieldSpec{Name: "cleanupMs", Label: "Cleanup interval", Kind: KindFloat, Min: 0, Max: 3600000, Step: 100, Unit: "ms", Group: "cache",
+	{spec: FieldSpec{Name: "cleanupMs", Label: "Cleanup interval", Kind: FieldFloat, Min: 0, Max: 3600000, Step: 100, Unit: "ms", Group: "cache",
 		Help: "How often the janitor goroutine sweeps expired entries away; 0: no janitor."},
 		f: func(s *Scene) *float64 { return &s.CleanupMs }},
-	{spec: FieldSpec{Name: "locking", Label: "Locking", Kind: KindChoice, Options: []string{LockingMutex, LockingRWMutex, LockingSharded}, Group: "cache",
+	{spec: FieldSpec{Name: "locking", Label: "Locking", Kind: FieldChoice, Options: []string{LockingMutex, LockingRWMutex, LockingSharded}, Group: "cache",
 		Help: "mutex: one lock for everything; rwmutex: gets share a read lock; sharded: each shard of keys has its own lock."},
 		s: func(s *Scene) *string { return &s.Locking }},
-	{spec: FieldSpec{Name: "maxEntries", Label: "Max entries", Kind: KindInt, Min: 0, Max: 1000000, Step: 1, Group: "cache",
+	{spec: FieldSpec{Name: "maxEntries", Label: "Max entries", Kind: FieldInt, Min: 0, Max: 1000000, Step: 1, Group: "cache",
 		Help: "The most entries the cache keeps; past it the least recently used is evicted. 0: no limit."},
 		i: func(s *Scene) *int { return &s.MaxEntries }},
-	{spec: FieldSpec{Name: "poolSize", Label: "Pool size", Kind: KindInt, Min: 1, Max: 1000, Step: 1, Group: "pool",
+	{spec: FieldSpec{Name: "poolSize", Label: "Pool size", Kind: FieldInt, Min: 1, Max: 1000, Step: 1, Group: "pool",
 		Help: "How many connections the pool opens at most; more tasks than that wait in line."},
 		i: func(s *Scene) *int { return &s.PoolSize }},
-	{spec: FieldSpec{Name: "acquireTimeoutMs", Label: "Acquire timeout", Kind: KindFloat, Min: 0, Max: 3600000, Step: 10, Unit: "ms", Group: "pool",
+	{spec: FieldSpec{Name: "acquireTimeoutMs", Label: "Acquire timeout", Kind: FieldFloat, Min: 0, Max: 3600000, Step: 10, Unit: "ms", Group: "pool",
 		Help: "How long a task waits for a connection before it gives up; 0: it waits forever. Opening a new connection takes the load time and counts against it."},
 		f: func(s *Scene) *float64 { return &s.AcquireTimeoutMs }},
-	{spec: FieldSpec{Name: "seed", Label: "Random seed", Kind: KindInt, Min: 0, Max: maxSafeInt, Step: 1, Group: "tasks",
+	{spec: FieldSpec{Name: "seed", Label: "Random seed", Kind: FieldInt, Min: 0, Max: maxSafeInt, Step: 1, Group: "tasks",
 		Help: "The same seed gives every task the same sequence of operations and keys."},
 		i64: func(s *Scene) *int64 { return &s.Seed }},
-	{spec: FieldSpec{Name: "speed", Label: "Speed", Kind: KindFloat, Min: 0.1, Max: 10, Step: 0.1, Unit: "x", Group: "time",
+	{spec: FieldSpec{Name: "speed", Label: "Speed", Kind: FieldFloat, Min: 0.1, Max: 10, Step: 0.1, Unit: "x", Group: "time",
 		Help: "Time scale of the whole scene: 2 runs twice as fast as real time, 0.5 at half speed."},
 		f: func(s *Scene) *float64 { return &s.Speed }},
+}
+
+// mixField is the field of one weight of the Mix: they differ only in
+// name, label, help and which weight they edit.
+func mixField(name, label, help string, weight func(*Mix) *int) fieldDef {
+	return fieldDef{
+		spec: FieldSpec{Name: "mix." + name, Label: label, Kind: FieldInt, Min: 0, Max: 100, Step: 1, Group: "tasks", Help: help},
+		i:    func(s *Scene) *int { return weight(&s.Mix) },
+	}
 }
 
 var fieldIndex = func() map[string]*fieldDef {

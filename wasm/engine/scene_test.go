@@ -42,7 +42,7 @@ func TestFieldsMatchSceneAndDefaults(t *testing.T) {
 			if v != def {
 				t.Errorf("%s: default %v, scene %v", f.Name, def, v)
 			}
-			if f.Kind != KindChoice || len(f.Options) == 0 {
+			if f.Kind != FieldChoice || len(f.Options) == 0 {
 				t.Errorf("%s: a string field must be a choice with options", f.Name)
 			}
 		default:
