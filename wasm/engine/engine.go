@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,15 +23,6 @@ const (
 var (
 	ErrStarted = errors.New("engine: the scene has already been started")
 	ErrStopped = errors.New("engine: the scene has been stopped; make a new Engine to run it again")
-)
-
-// The browser yield rule (see the package documentation): a task whose
-// steps do not otherwise wait at least minRealWait of real time sleeps
-// yieldSleep of real time every yieldEvery steps.
-const (
-	yieldEvery  = 4
-	yieldSleep  = time.Millisecond
-	minRealWait = time.Millisecond
 )
 
 // Engine runs one Scene: its task goroutines, a real cache.Cache (with its
@@ -101,13 +90,6 @@ func durMs(d time.Duration) float64 { return float64(d) / float64(time.Milliseco
 
 // Clock returns the scene's clock.
 func (e *Engine) Clock() *SceneClock { return e.clock }
-
-// Scene returns the scene the engine runs, with its current speed.
-func (e *Engine) Scene() Scene {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.scene
-}
 
 // State returns "idle", "running", "paused" or "stopped".
 func (e *Engine) State() string {
@@ -207,6 +189,13 @@ func (e *Engine) SetSpeed(x float64) error {
 	return nil
 }
 
+// Scene returns the scene the engine runs, with its current speed.
+func (e *Engine) Scene() Scene {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scene
+}
+
 // Stop ends the scene: it cancels every task (wherever it waits: the lock,
 // the pool, a load, a paused clock), waits for all of them, closes the
 // cache (its janitor ends) and the pool, stops every scene timer, and emits
@@ -292,238 +281,4 @@ func (e *Engine) waitRunning(ctx context.Context) bool {
 		}
 	}
 	return ctx.Err() == nil
-}
-
-// task is one goroutine of the scene.
-type task struct {
-	e      *Engine
-	id     int32
-	plan   *planner
-	ctx    context.Context // the engine's, carrying the task id for the pool's hooks
-	h      *cache.Cache[int, string]
-	value  string
-	curKey atomic.Int32 // the key of the operation in progress, for lock events
-	curOp  atomic.Int32
-	// lh is the handle for GetOrLoad: its hooks are the task's, and they
-	// also count the loader goroutine's store for Stop (only the cache's
-	// loader takes the lock for a set through it).
-	lh *cache.Cache[int, string]
-	// loadCtx is ctx without its cancellation, for GetOrLoad: at Stop the
-	// task waits for its load, which ends at once (it watches the engine's
-	// Done), instead of returning while the loader goroutine still emits
-	// the task's events: the page gets every task's events in time order.
-	loadCtx context.Context
-	fast    int         // consecutive steps without a real wait
-	yield   *time.Timer // the real-time yield timer
-}
-
-type taskKey struct{}
-
-// taskOf returns the task index carried by a context, or TaskScene.
-func taskOf(ctx context.Context) int32 {
-	if ctx != nil {
-		if id, ok := ctx.Value(taskKey{}).(int32); ok {
-			return id
-		}
-	}
-	return TaskScene
-}
-
-// newRand returns task i's random source: PCG seeded with (seed, i).
-func newRand(seed int64, i int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), uint64(i)))
-}
-
-func (e *Engine) newTask(i int) *task {
-	t := &task{
-		e:     e,
-		id:    int32(i),
-		plan:  newPlanner(e.scene, i),
-		ctx:   context.WithValue(e.ctx, taskKey{}, int32(i)),
-		value: "task" + strconv.Itoa(i),
-	}
-	t.loadCtx = context.WithoutCancel(t.ctx)
-	t.curKey.Store(-1)
-	t.h = e.cache.Traced(e.cacheHooks(t.id, t, false))
-	t.lh = e.cache.Traced(e.cacheHooks(t.id, t, true))
-	return t
-}
-
-// Step is one step of a task's plan: the think time before it, the
-// operation and the key index. The random draws do not depend on timing,
-// so the same seed gives every task the same steps.
-type Step struct {
-	Think time.Duration `json:"think"`
-	Op    Op            `json:"op"`
-	Key   int           `json:"key"`
-}
-
-// planner draws a task's steps.
-type planner struct {
-	rng   *rand.Rand
-	mix   [numOps]int // cumulative weights, by Op
-	total int
-	keys  int
-	hot   int
-	dist  string
-	think time.Duration
-}
-
-func newPlanner(s Scene, i int) *planner {
-	p := &planner{rng: newRand(s.Seed, i), keys: s.Keys, hot: HotKeys(s.Keys), dist: s.Dist, think: msDur(s.ThinkMs)}
-	w := [numOps]int{OpGet: s.Mix.Get, OpSet: s.Mix.Set, OpDelete: s.Mix.Delete, OpGetOrLoad: s.Mix.GetOrLoad, OpPool: s.Mix.Pool}
-	for op := OpGet; op < numOps; op++ {
-		p.total += w[op]
-		p.mix[op] = p.total
-	}
-	return p
-}
-
-// next draws three numbers, always: the operation, the key, the think
-// jitter.
-func (p *planner) next() Step {
-	r := p.rng.IntN(p.total)
-	op := OpGet
-	for op < numOps-1 && r >= p.mix[op] {
-		op++
-	}
-	var key int
-	if p.dist == DistHot {
-		u := p.rng.Float64()
-		if u < HotShare {
-			key = int(u / HotShare * float64(p.hot))
-		} else {
-			key = int((u - HotShare) / (1 - HotShare) * float64(p.keys))
-		}
-		key = min(key, p.keys-1)
-	} else {
-		key = p.rng.IntN(p.keys)
-	}
-	jitter := 0.5 + p.rng.Float64()
-	if op == OpPool {
-		key = -1 // drawn all the same, so that every step draws alike
-	}
-	return Step{Think: time.Duration(float64(p.think) * jitter), Op: op, Key: key}
-}
-
-// Plan returns the first n steps task i of scene s takes: what the same
-// seed always gives. It does not validate s.
-func (s Scene) Plan(i, n int) []Step {
-	if s.Tasks < 1 || s.Keys < 1 || s.Mix.Get+s.Mix.Set+s.Mix.Delete+s.Mix.GetOrLoad+s.Mix.Pool <= 0 {
-		return nil
-	}
-	p := newPlanner(s, i)
-	out := make([]Step, n)
-	for j := range out {
-		out[j] = p.next()
-	}
-	return out
-}
-
-func (t *task) run() {
-	e := t.e
-	defer e.wg.Done()
-	defer func() {
-		if t.yield != nil {
-			t.yield.Stop()
-		}
-	}()
-	for {
-		if !e.waitRunning(t.ctx) {
-			return
-		}
-		st := t.plan.next()
-		e.emit(Event{Kind: KindThink, Task: t.id, Key: int32(st.Key), Aux: int32(st.Op), Dur: durMs(st.Think)})
-		if e.clock.Sleep(t.ctx, st.Think) != nil {
-			return
-		}
-		if !t.maybeYield(st.Think) || !e.waitRunning(t.ctx) {
-			return
-		}
-		t.do(st.Op, st.Key)
-		if t.ctx.Err() != nil {
-			return
-		}
-	}
-}
-
-// maybeYield sleeps yieldSleep of real time every yieldEvery steps whose
-// think time is under minRealWait of real time, so that a scene with no
-// think time still lets a single-threaded browser breathe. It reports false
-// if the scene stopped meanwhile.
-func (t *task) maybeYield(think time.Duration) bool {
-	if time.Duration(float64(think)/t.e.clock.Speed()) >= minRealWait {
-		t.fast = 0
-		return true
-	}
-	t.fast++
-	if t.fast < yieldEvery {
-		return true
-	}
-	t.fast = 0
-	if t.yield == nil {
-		t.yield = time.NewTimer(yieldSleep)
-	} else {
-		t.yield.Reset(yieldSleep)
-	}
-	select {
-	case <-t.yield.C:
-		return true
-	case <-t.ctx.Done():
-		return false
-	}
-}
-
-// do performs one operation and emits opStart and opEnd around it.
-func (t *task) do(op Op, key int) {
-	e := t.e
-	t.curKey.Store(int32(key))
-	t.curOp.Store(int32(op))
-	e.emit(Event{Kind: KindOpStart, Task: t.id, Key: int32(key), Aux: int32(op)})
-	start := e.clock.Elapsed()
-	ok := false
-	switch op {
-	case OpGet:
-		_, ok = t.h.Get(key)
-	case OpSet:
-		t.h.Set(key, t.value)
-		ok = true
-	case OpDelete:
-		t.h.Delete(key)
-		ok = true
-	case OpGetOrLoad:
-		_, err := t.lh.GetOrLoad(t.loadCtx, key, t.loadValue)
-		ok = err == nil
-	case OpPool:
-		ok = t.usePool()
-	}
-	var flags uint16
-	if ok {
-		flags = FlagOK
-	}
-	lat := e.clock.Elapsed() - start
-	e.st.op(lat)
-	e.emit(Event{Kind: KindOpEnd, Task: t.id, Key: int32(key), Aux: int32(op), Flags: flags, Dur: durMs(lat)})
-	t.curKey.Store(-1)
-	t.curOp.Store(0)
-}
-
-// loadValue is the load function of GetOrLoad: it takes LoadMs of scene
-// time, like a slow backend. The cache runs it in a goroutine of its own,
-// which then takes the lock to store the value; Stop waits for that
-// (Engine.loads, done in the LockReleased hook of the store).
-func (t *task) loadValue(ctx context.Context, key int) (string, error) {
-	e := t.e
-	e.st.mu.Lock()
-	e.st.loads++
-	e.st.mu.Unlock()
-	e.emit(Event{Kind: KindLoadStart, Task: t.id, Key: int32(key)})
-	start := e.clock.Elapsed()
-	err := e.clock.sleep(ctx, e.ctx.Done(), e.load)
-	var flags uint16
-	if err != nil {
-		flags = FlagError
-	}
-	e.emit(Event{Kind: KindLoadEnd, Task: t.id, Key: int32(key), Flags: flags, Dur: durMs(e.clock.Elapsed() - start)})
-	return t.value, err
 }

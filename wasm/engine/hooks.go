@@ -222,28 +222,3 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 		Hooks:   hooks,
 	})
 }
-
-// usePool acquires a connection (giving up after the acquire timeout of
-// scene time), uses it for WorkMs of scene time and releases it. It
-// reports whether it got one.
-func (t *task) usePool() bool {
-	e := t.e
-	ctx := t.ctx
-	var cancel context.CancelCauseFunc
-	var timer cache.Timer
-	if e.acquireTimeout > 0 {
-		ctx, cancel = context.WithCancelCause(t.ctx)
-		timer = e.clock.AfterFunc(e.acquireTimeout, func() { cancel(errAcquireTimeout) })
-	}
-	r, err := e.pool.Acquire(ctx)
-	if timer != nil {
-		timer.Stop()
-		cancel(nil)
-	}
-	if err != nil {
-		return false
-	}
-	_ = e.clock.Sleep(t.ctx, e.work)
-	r.Release()
-	return true
-}
