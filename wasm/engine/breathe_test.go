@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/gosharedstate/playground/wasm/internal/goroutines"
 )
 
 func busyScene(tasks int) Scene {
@@ -20,7 +22,7 @@ func busyScene(tasks int) Scene {
 // TestBreathing turns breathing on natively: tasks still make progress,
 // breaths happen, and Stop in the middle of one leaves nothing behind.
 func TestBreathing(t *testing.T) {
-	base := runtime.NumGoroutine()
+	before := goroutines.Running()
 	e, err := New(busyScene(50))
 	if err != nil {
 		t.Fatal(err)
@@ -29,14 +31,22 @@ func TestBreathing(t *testing.T) {
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
-	stopWithin(t, e, 5*time.Second)
-	goroutinesBack(t, base)
-	sn := e.Snapshot()
-	if sn.Breaths == 0 || sn.Ops == 0 {
-		t.Errorf("breaths %d, ops %d", sn.Breaths, sn.Ops)
+	// Nobody drains, so the tasks breathe every 2 ms: wait until they have
+	// done both (however slow the machine), then stop in the middle.
+	start := time.Now()
+	for wd := watchdog(t); ; time.Sleep(time.Millisecond) {
+		if sn := e.Snapshot(); sn.Breaths > 0 && sn.Ops > 0 {
+			break
+		}
+		if time.Now().After(wd) {
+			t.Fatalf("no breath and op: %+v", e.Snapshot())
+		}
 	}
-	t.Logf("%d ops, %d breaths in 200 ms", sn.Ops, sn.Breaths)
+	time.Sleep(20 * time.Millisecond)
+	stopAndWait(t, e)
+	noneLeft(t, before)
+	sn := e.Snapshot()
+	t.Logf("%d ops, %d breaths in %v", sn.Ops, sn.Breaths, time.Since(start).Round(time.Millisecond))
 }
 
 func TestBreathingIsOffNatively(t *testing.T) {

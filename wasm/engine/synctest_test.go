@@ -33,6 +33,18 @@ func firstOf(evs []Event, k Kind) (Event, bool) {
 	return Event{}, false
 }
 
+// drainUntil drains e every 10 ms of (bubble) time into *evs until an
+// event of kind k is among them, and returns the first.
+func drainUntil(e *Engine, evs *[]Event, k Kind) Event {
+	for {
+		time.Sleep(10 * time.Millisecond)
+		*evs = append(*evs, DecodeEvents(e.Drain(nil))...)
+		if ev, ok := firstOf(*evs, k); ok {
+			return ev
+		}
+	}
+}
+
 func TestSweepOnSceneTime(t *testing.T) {
 	for _, speed := range []float64{1, 4, 0.5} {
 		synctest.Test(t, func(t *testing.T) {
@@ -80,14 +92,7 @@ func TestPausedSceneDoesNotExpire(t *testing.T) {
 		e := mustStart(t, expiryScene(1))
 		defer e.Stop()
 		var evs []Event
-		for {
-			time.Sleep(10 * time.Millisecond)
-			evs = append(evs, DecodeEvents(e.Drain(nil))...)
-			if _, ok := firstOf(evs, KindCacheSet); ok {
-				break
-			}
-		}
-		set, _ := firstOf(evs, KindCacheSet)
+		set := drainUntil(e, &evs, KindCacheSet)
 		time.Sleep(500 * time.Millisecond) // half the TTL
 		e.Pause()
 		time.Sleep(24 * time.Hour)
@@ -100,14 +105,7 @@ func TestPausedSceneDoesNotExpire(t *testing.T) {
 		}
 		e.Resume()
 		resumedAt := time.Now()
-		for {
-			time.Sleep(10 * time.Millisecond)
-			evs = append(evs, DecodeEvents(e.Drain(nil))...)
-			if _, ok := firstOf(evs, KindCacheExpire); ok {
-				break
-			}
-		}
-		exp, _ := firstOf(evs, KindCacheExpire)
+		exp := drainUntil(e, &evs, KindCacheExpire)
 		if exp.T < set.T+1000 || exp.T > set.T+1100 {
 			t.Errorf("set at %.1f, swept at %.1f scene ms", set.T, exp.T)
 		}
@@ -143,6 +141,47 @@ func TestSpeedChangeMidScene(t *testing.T) {
 		time.Sleep(201 * time.Millisecond)
 		if sn := e.Snapshot(); sn.Swept != 1 {
 			t.Errorf("after 6.1 s at 10x: %+v", sn)
+		}
+	})
+}
+
+// TestPauseFreezesTheScene pauses a busy scene (every operation, the
+// janitor, the pool with timeouts): once every goroutine of the bubble is
+// blocked (the tasks at their next step or on the frozen clock), nothing
+// happens for any time at all, and Resume lets it run on. In the bubble
+// "nothing more happens" is exact, where real time could only guess it.
+func TestPauseFreezesTheScene(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := fastScene(LockingMutex)
+		s.WorkMs = 0 // see the top of this file
+		e := mustStart(t, s)
+		defer e.Stop()
+		time.Sleep(100 * time.Millisecond)
+		e.Pause()
+		if e.State() != StatePaused {
+			t.Fatalf("state %q", e.State())
+		}
+		synctest.Wait()
+		if before := DecodeEvents(e.Drain(nil)); !containsKind(before, KindScenePause) || !containsKind(before, KindOpEnd) {
+			t.Fatal("no scenePause event, or no operation before it")
+		}
+		ms := e.Snapshot().SceneMs
+		time.Sleep(time.Hour) // TTLs, sweeps, think times and acquire timeouts many times over
+		synctest.Wait()
+		if evs := DecodeEvents(e.Drain(nil)); len(evs) != 0 {
+			t.Errorf("%d events while paused, first %+v", len(evs), evs[0])
+		}
+		if got := e.Snapshot().SceneMs; got != ms {
+			t.Errorf("scene time moved while paused: %v -> %v", ms, got)
+		}
+		e.Resume()
+		time.Sleep(100 * time.Millisecond)
+		after := DecodeEvents(e.Drain(nil))
+		if !containsKind(after, KindSceneResume) || !containsKind(after, KindOpEnd) || !containsKind(after, KindSweepEnd) {
+			t.Error("the scene did not resume")
+		}
+		if e.State() != StateRunning {
+			t.Errorf("state %q", e.State())
 		}
 	})
 }

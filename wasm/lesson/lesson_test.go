@@ -3,11 +3,12 @@ package lesson
 import (
 	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/gosharedstate/playground/wasm/internal/goroutines"
 )
 
 func TestRunPlaysTheLesson(t *testing.T) {
@@ -55,14 +56,16 @@ func TestRunStopsWithContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
 		defer cancel()
-		before := runtime.NumGoroutine()
+		// Only the goroutines Run started count: the process has others
+		// (the runtime's, the testing package's) that come and go.
+		before := goroutines.Running()
 		err := Run(ctx, Options{}, func(Line) {})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Run = %v, want deadline exceeded", err)
 		}
-		synctest.Wait()
-		if n := runtime.NumGoroutine(); n > before {
-			t.Fatalf("%d goroutines left behind", n-before)
+		synctest.Wait() // every goroutine of the bubble has exited or is blocked for good
+		if left := goroutines.Started(before); len(left) != 0 {
+			t.Fatalf("%d goroutines left behind:\n%s", len(left), strings.Join(left, "\n\n"))
 		}
 	})
 }
