@@ -2,9 +2,14 @@
 #   make serve   build the WebAssembly and serve the page (ADDR=127.0.0.1:8080)
 #   make test    every test: vet, Go tests with -race, the js/wasm tests under
 #                Node, and the end-to-end tests in headless Chromium
+#
+# The build writes into OUT (default web/). The e2e tests run this same
+# recipe, `make build OUT=<a copy of web/> GO=<their toolchain>`, so there is
+# one build rule for people and tests.
 
 GO        ?= go
 ADDR      ?= 127.0.0.1:8080
+OUT       ?= web
 GOROOT    := $(shell $(GO) env GOROOT)
 WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
@@ -15,30 +20,30 @@ NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
 all: build
 
-build: web/playground.wasm web/playground.wasm.gz web/wasm_exec.js web/_src/files.json
+build: $(OUT)/playground.wasm $(OUT)/playground.wasm.gz $(OUT)/wasm_exec.js $(OUT)/_src/files.json
 
 # go build is incremental: always ask it, it knows what changed.
-web/playground.wasm: FORCE
+$(OUT)/playground.wasm: FORCE
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
 
 # serve.go sends it to browsers that accept gzip (a quarter of the size).
-web/playground.wasm.gz: web/playground.wasm
-	gzip -9 -k -f web/playground.wasm
+$(OUT)/playground.wasm.gz: $(OUT)/playground.wasm
+	gzip -9 -k -f $<
 
 # wasm_exec.js must come from the toolchain that built the module.
-web/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
+$(OUT)/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
 	cp $(WASM_DIR)/wasm_exec.js $@
 
 # The Go source the page shows beside the picture: the code that runs. The
 # folder's name starts with "_" so that the go command ignores the copies.
 SRC_CACHE := $(filter-out %_test.go,$(wildcard cache/*.go))
 SRC_POOL  := $(filter-out %_test.go,$(wildcard cache/pool/*.go))
-web/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
-	rm -rf web/_src
-	mkdir -p web/_src/cache web/_src/pool
-	cp $(SRC_CACHE) web/_src/cache/
-	cp $(SRC_POOL) web/_src/pool/
-	cd web/_src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
+$(OUT)/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
+	rm -rf $(OUT)/_src
+	mkdir -p $(OUT)/_src/cache $(OUT)/_src/pool
+	cp $(SRC_CACHE) $(OUT)/_src/cache/
+	cp $(SRC_POOL) $(OUT)/_src/pool/
+	cd $(OUT)/_src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
 
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web

@@ -9,7 +9,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -30,7 +29,7 @@ import (
 
 var (
 	chromiumPath string // empty: no browser, tests skip
-	siteDir      string // the built page: web/ plus playground.wasm and wasm_exec.js
+	siteDir      string // the built page: a copy of web/ with `make build`'s outputs
 	serverBin    string
 	baseURL      string // the running server, ending in "/"
 )
@@ -96,34 +95,23 @@ func repoRoot() string {
 	return filepath.Dir(wd)
 }
 
-// buildSite copies web/ into tmp/web, builds the wasm and the server, and
-// copies wasm_exec.js from this toolchain: what `make build` does, in a
-// folder of its own.
+// buildSite copies web/ (without what a local build left there) into
+// tmp/web and builds the page into it with the Makefile's own recipe, `make
+// build OUT=tmp/web`, on this test's toolchain (GO); then it builds the
+// server. A fresh clone needs nothing else.
 func buildSite(tmp string) error {
 	root := repoRoot()
 	siteDir = filepath.Join(tmp, "web")
 	if err := os.CopyFS(siteDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
 		return err
 	}
-	for _, generated := range []string{"playground.wasm", "wasm_exec.js", "_src"} {
+	for _, generated := range []string{"playground.wasm", "playground.wasm.gz", "wasm_exec.js", "_src"} {
 		_ = os.RemoveAll(filepath.Join(siteDir, generated)) // a stale local build must not stand in
 	}
-	if err := copySources(root, siteDir); err != nil {
-		return err
-	}
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	wasm := exec.Command(goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(siteDir, "playground.wasm"), "./wasm")
-	wasm.Dir = root
-	wasm.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := wasm.CombinedOutput(); err != nil {
-		return fmt.Errorf("wasm: %v\n%s", err, out)
-	}
-	execJS, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(siteDir, "wasm_exec.js"), execJS, 0o644); err != nil {
-		return err
+	mk := exec.Command("make", "--no-print-directory", "-C", root, "build", "OUT="+siteDir, "GO="+goBin)
+	if out, err := mk.CombinedOutput(); err != nil {
+		return fmt.Errorf("make build: %v\n%s", err, out)
 	}
 	serverBin = filepath.Join(tmp, "playground-server")
 	srv := exec.Command(goBin, "build", "-o", serverBin, ".")
@@ -132,40 +120,6 @@ func buildSite(tmp string) error {
 		return fmt.Errorf("server: %v\n%s", err, out)
 	}
 	return nil
-}
-
-// copySources copies the cache's and the pool's Go files (not their tests)
-// into site/_src, with _src/files.json listing them, as `make build` does.
-func copySources(root, site string) error {
-	var names []string
-	for _, pkg := range []struct{ from, to string }{{"cache", "cache"}, {"cache/pool", "pool"}} {
-		files, err := filepath.Glob(filepath.Join(root, pkg.from, "*.go"))
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(site, "_src", pkg.to), 0o755); err != nil {
-			return err
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return err
-			}
-			name := pkg.to + "/" + filepath.Base(f)
-			if err := os.WriteFile(filepath.Join(site, "_src", name), b, 0o644); err != nil {
-				return err
-			}
-			names = append(names, name)
-		}
-	}
-	list, err := json.Marshal(names)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(site, "_src", "files.json"), list, 0o644)
 }
 
 // startServer runs the real server on a free loopback port, serving dir,
