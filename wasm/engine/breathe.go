@@ -19,7 +19,7 @@ import (
 // janky, 1,000 freeze; and under Node, 1,000 tasks with no think time gave
 // the event loop one turn in a second). So when neither a breath nor a call
 // of Drain or Snapshot (which the worker makes from JavaScript, so they
-// prove the event loop turned) has happened for breatheEvery of real time,
+// prove the event loop turned) has happened for every (defaultBreatheEvery) of real time,
 // the next task to start a step closes a gate that every task waits at, at
 // its next step, until the worker calls Drain or Snapshot (the event loop
 // turned) or breatheMax has passed. Once all of them wait (or sleep), Go is

@@ -157,7 +157,7 @@ func (c *SceneClock) reanchorLocked() {
 	c.anchorReal = time.Now()
 }
 
-// realWait converts a scene duration to real time at the current speed,
+// realWaitLocked converts a scene duration to real time at the current speed,
 // rounded up so that a timer never fires early.
 func (c *SceneClock) realWaitLocked(d time.Duration) time.Duration {
 	if d <= 0 {

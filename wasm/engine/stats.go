@@ -118,7 +118,7 @@ type stats struct {
 	scratch                                          []time.Duration
 }
 
-func (s *stats) op(time.Duration) {
+func (s *stats) op() {
 	s.mu.Lock()
 	s.ops++
 	s.mu.Unlock()

@@ -27,7 +27,6 @@ type task struct {
 	h      *cache.Cache[int, string]
 	value  string
 	curKey atomic.Int32 // the key of the operation in progress, for lock events
-	curOp  atomic.Int32
 	// lh is the handle for GetOrLoad: its hooks are the task's, and they
 	// also count the loader goroutine's store for Stop (only the cache's
 	// loader takes the lock for a set through it).
@@ -126,7 +125,6 @@ func (t *task) maybeYield(think time.Duration) bool {
 func (t *task) do(op Op, key int) {
 	e := t.e
 	t.curKey.Store(int32(key))
-	t.curOp.Store(int32(op))
 	e.emit(Event{Kind: KindOpStart, Task: t.id, Key: int32(key), Aux: int32(op)})
 	start := e.clock.Elapsed()
 	ok := false
@@ -150,16 +148,15 @@ func (t *task) do(op Op, key int) {
 		flags = FlagOK
 	}
 	lat := e.clock.Elapsed() - start
-	e.st.op(lat)
+	e.st.op()
 	e.emit(Event{Kind: KindOpEnd, Task: t.id, Key: int32(key), Aux: int32(op), Flags: flags, Dur: durMs(lat)})
 	t.curKey.Store(-1)
-	t.curOp.Store(0)
 }
 
 // loadValue is the load function of GetOrLoad: it takes LoadMs of scene
 // time, like a slow backend. The cache runs it in a goroutine of its own,
 // which then takes the lock to store the value; Stop waits for that
-// (Engine.loads, done in the LockReleased hook of the store).
+// (Engine.loadsStored, counted in the LockReleased hook of the store).
 func (t *task) loadValue(ctx context.Context, key int) (string, error) {
 	e := t.e
 	e.st.mu.Lock()
