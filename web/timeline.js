@@ -42,6 +42,12 @@ export class Timeline {
     canvas.addEventListener("focus", () => this.#announce());
   }
 
+  /** reset forgets the last scene's drawing and the keyboard's place in time. */
+  reset() {
+    this.inc = null;
+    this.focusT = null;
+  }
+
   readColors() {
     const cs = getComputedStyle(document.documentElement);
     for (const [state, st] of Object.entries(STYLE)) {
