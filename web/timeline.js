@@ -2,7 +2,7 @@
 // with its state over the last seconds of the scene, on one canvas. States
 // differ by pattern and height as well as colour, and a legend names them.
 // Hover, or focus with the keyboard (arrows), describes a lane's segment.
-import { STATES, STATE_LABELS, STATE_NAME } from "./model.js";
+import { STATES, STATE_LABELS, STATE_NAME } from "./lane.js";
 
 const STYLE = {
   // height: share of the lane; pattern: null, "hatch", "dots" or "vstripes"
