@@ -1,8 +1,9 @@
 // The playground: the lifecycle of a scene (start, pause, stop, reset), its
 // event batches and the scheduling of the views that draw them. The form is
 // SceneForm's (sceneform.js), the Mutex-or-RWMutex experiment Comparison's
-// (compare.js); every number the views show comes from the SceneModel: the
-// engine's events for the picture, its snapshot for the counts.
+// (compare.js). The views read the SceneModel: the picture from the
+// engine's events, the engine's counts from its snapshot (the pool's
+// timeouts, say, are the snapshot's in the pool view and in the Numbers).
 import { SceneModel } from "./model.js";
 import { SceneForm } from "./sceneform.js";
 import { Comparison } from "./compare.js";
