@@ -1,7 +1,8 @@
 # The Go shared-state playground.
 #   make serve   build the WebAssembly and serve the page (ADDR=127.0.0.1:8080)
 #   make test    every test: vet, Go tests with -race, the js/wasm tests under
-#                Node, and the end-to-end tests in headless Chromium
+#                Node, the page's logic under node --test, and the end-to-end
+#                tests in headless Chromium
 #
 # The build writes into OUT (default web/). The e2e tests run this same
 # recipe, `make build OUT=<a copy of web/> GO=<their toolchain>`, so there is
@@ -15,7 +16,7 @@ WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
 NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
-.PHONY: all build serve test vet test-go test-wasm test-e2e bench bench-web clean FORCE
+.PHONY: all build serve test vet test-go test-wasm test-js test-e2e bench bench-web clean FORCE
 .DELETE_ON_ERROR:
 
 all: build
@@ -48,7 +49,7 @@ $(OUT)/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
 
-test: vet test-go test-wasm
+test: vet test-go test-wasm test-js
 
 vet:
 	@files="$$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')"; \
@@ -63,6 +64,12 @@ test-go:
 # The js/wasm packages, under Node, with the toolchain's go_js_wasm_exec.
 test-wasm:
 	$(NODE_PATH) $(WASM_ENV) $(GO) test -count=1 ./wasm/...
+
+# The page's logic without a browser (jstest/, Node's own test runner, no
+# npm packages). The tests take the scene spec from the built wasm, run
+# under Node, so that they name no event kind or flag of their own.
+test-js: web/playground.wasm
+	WASM_EXEC=$(WASM_DIR)/wasm_exec.js node --test jstest/
 
 test-e2e:
 	$(GO) test -count=1 -v ./e2e/

@@ -73,14 +73,14 @@ func BenchmarkWebFrames(b *testing.B) {
 		for _, view := range []string{"timeline", "lock-view"} {
 			br.run(b, chromedp.ScrollIntoView(chromedp.ID(view)))
 			br.run(b, chromedp.Evaluate[chromedp.Void](`(() => {
-				window.benchFrames = []; window.benchEvents0 = playground.metrics.eventsApplied; window.benchT0 = performance.now();
+				window.benchFrames = []; window.benchEvents0 = playground.model.events; window.benchT0 = performance.now();
 				let last = 0;
 				const f = (ts) => { if (last) benchFrames.push(ts - last); last = ts; if (benchFrames.length < 600) requestAnimationFrame(f); };
 				requestAnimationFrame(f);
 			})()`))
 			br.waitFor(b, "the page", `benchFrames.length >= 600`)
 			frames := eval[[]float64](b, br, `benchFrames`)
-			events := eval[float64](b, br, `(playground.metrics.eventsApplied - benchEvents0) * 1000 / (performance.now() - benchT0)`)
+			events := eval[float64](b, br, `(playground.model.events - benchEvents0) * 1000 / (performance.now() - benchT0)`)
 			entries := eval[float64](b, br, `playground.snapshot.entries`)
 			agg := eval[float64](b, br, `playground.model.aggregatedTotal`)
 			shown := eval[string](b, br, `[...playground.visible].sort().join(", ")`)
@@ -128,14 +128,13 @@ func BenchmarkWebPipe(b *testing.B) {
 			br.run(b, chromedp.Evaluate[chromedp.Void](`(() => {
 				const pg = playground;
 				pg.model.reset({ ...pg.spec.defaults, tasks: 1000, keys: 10000 });
-				pg.metrics.eventsApplied = 0;
 				pg.go.pump(true);
 			})()`))
 			eval[string](b, br, fmt.Sprintf(`playground.go.call("pipeFlood", %v)`, rate))
 			time.Sleep(5 * time.Second)
 			res := eval[string](b, br, `playground.go.call("pipeFlood", 0)`)
 			// Let what is in flight arrive, then count.
-			br.waitFor(b, "the page", `(() => { const n = playground.metrics.eventsApplied; const same = n === window.lastApplied; window.lastApplied = n; return same; })()`)
+			br.waitFor(b, "the page", `(() => { const n = playground.model.events; const same = n === window.lastApplied; window.lastApplied = n; return same; })()`)
 			time.Sleep(300 * time.Millisecond)
 			var r struct {
 				Sent, Dropped int64
@@ -144,7 +143,7 @@ func BenchmarkWebPipe(b *testing.B) {
 			if err := jsonUnmarshal(res, &r); err != nil {
 				b.Fatal(err)
 			}
-			applied := eval[float64](b, br, `playground.metrics.eventsApplied`) - 1 // the synthetic sceneStart
+			applied := eval[float64](b, br, `playground.model.events`) - 1 // the synthetic sceneStart
 			lost := float64(r.Sent) - applied
 			perSec := applied / r.Seconds
 			fmt.Printf("pipe: asked %.0f events/s: delivered %.0f events/s (%d sent in %.1f s, %.0f applied, %d dropped at the source, %.0f lost on the way)\n",

@@ -359,7 +359,7 @@ func (b *browser) diagnose() string {
 		if (!p || !p.model) return "no playground";
 		const m = p.model;
 		return JSON.stringify({
-			state: m.state, events: m.events, sceneMs: m.now, batches: p.metrics?.batches,
+			state: m.state, events: m.events, sceneMs: m.now, batches: p.batches,
 			visible: [...(p.visible || [])], scrollY, hidden: document.hidden,
 			holders: [...m.holders.keys()], waiters: m.waiters.map((w) => w.lane),
 			lockView: document.getElementById("lock-view")?.dataset.state, snapshot: p.snapshot,

@@ -31,8 +31,8 @@ func showView(t *testing.T, b *browser, id string) {
 // the worker (each one drawn, for the views on screen).
 func waitBatches(t *testing.T, b *browser, n int) {
 	t.Helper()
-	at := eval[int](t, b, `playground.metrics.batches`)
-	b.waitFor(t, fmt.Sprintf("%d more batches", n), fmt.Sprintf(`playground.metrics.batches >= %d`, at+n))
+	at := eval[int](t, b, `playground.batches`)
+	b.waitFor(t, fmt.Sprintf("%d more batches", n), fmt.Sprintf(`playground.batches >= %d`, at+n))
 }
 
 func start(t *testing.T, b *browser) {
@@ -102,7 +102,7 @@ func TestPlaygroundPool(t *testing.T) {
 	b.waitFor(t, "a queue of waiters", `document.querySelectorAll("[data-pool=queue] li:not(.none)").length >= 1`)
 	b.waitFor(t, "a connection in use", `document.querySelector(".slot[data-state=inUse]") !== null`)
 	b.waitFor(t, "a waiter that got a connection", `playground.model.logLines(new Set(["pool"]), "Got connection", 4096).some(l => l.dur > 0)`)
-	b.waitFor(t, "a waiter that timed out", `playground.model.poolTimeouts > 0 && /[1-9]\d* timed out/.test(document.querySelector("[data-pool=summary]").textContent)`)
+	b.waitFor(t, "a waiter that timed out", `playground.snapshot && playground.snapshot.poolTimeouts > 0 && /[1-9]\d* timed out/.test(document.querySelector("[data-pool=summary]").textContent)`)
 	b.screenshot(t, "playground-pool")
 	stop(t, b)
 	b.noProblems(t)

@@ -80,16 +80,21 @@ func argString(args []safejs.Value, i int, what string) (string, error) {
 }
 
 // sceneSpec() returns, as JSON, what the page needs to build its controls
-// and read events: {fields, defaults, kinds, ops, lockOps, eventSize, hotShare}.
+// and read events: {fields, defaults, hotShare} for the form, and {kinds,
+// ops, lockOps, flags, record, eventSize} for the decoder. The page names
+// nothing of its own: it reads a record's fields at record's offsets, maps
+// its kind to a name with kinds, and decodes its flags with flags.
 func sceneSpec([]safejs.Value) (any, error) {
 	return toJSON(map[string]any{
 		"fields":    engine.Fields(),
 		"defaults":  engine.DefaultScene(),
+		"hotShare":  engine.HotShare,
 		"kinds":     engine.KindNames(),
 		"ops":       engine.OpNames(),
 		"lockOps":   engine.LockOpNames(),
+		"flags":     engine.Flags(),
+		"record":    engine.Layout(),
 		"eventSize": engine.EventSize,
-		"hotShare":  engine.HotShare,
 	})
 }
 

@@ -40,15 +40,21 @@ func callString(t *testing.T, method string, args ...any) string {
 
 func TestSceneSpec(t *testing.T) {
 	var spec struct {
-		Fields    []engine.FieldSpec `json:"fields"`
-		Kinds     []string           `json:"kinds"`
-		EventSize int                `json:"eventSize"`
+		Fields    []engine.FieldSpec  `json:"fields"`
+		Kinds     []string            `json:"kinds"`
+		EventSize int                 `json:"eventSize"`
+		Flags     engine.FlagCodes    `json:"flags"`
+		Record    engine.RecordLayout `json:"record"`
 	}
 	if err := json.Unmarshal([]byte(callString(t, "sceneSpec")), &spec); err != nil {
 		t.Fatal(err)
 	}
 	if len(spec.Fields) == 0 || len(spec.Kinds) == 0 || spec.EventSize != engine.EventSize {
 		t.Fatalf("spec %+v", spec)
+	}
+	// The page decodes records with these alone.
+	if spec.Record != engine.Layout() || spec.Flags.LockOpShift != engine.LockOpShift || spec.Flags.Fails[engine.FailTimeout] != "timeout" {
+		t.Errorf("spec's record %+v, flags %+v", spec.Record, spec.Flags)
 	}
 }
 

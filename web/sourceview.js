@@ -4,34 +4,28 @@
 // segment the learner points at.
 import { el } from "./dom.js";
 
-/** Which function an event kind runs in: [receiver type, method]. */
-const KIND_FUNC = {
-  cacheSet: ["Cache", "Set"],
-  cacheHit: ["Cache", "Get"],
-  cacheMiss: ["Cache", "Get"],
-  cacheDelete: ["Cache", "Delete"],
-  cacheEvict: ["Cache", "Set"],
-  cacheExpire: ["Cache", "DeleteExpired"],
-  sweepStart: ["Cache", "DeleteExpired"],
-  sweepEnd: ["Cache", "DeleteExpired"],
-  loadStart: ["Cache", "GetOrLoad"],
-  loadEnd: ["Cache", "GetOrLoad"],
-  poolAcquireStart: ["Pool", "Acquire"],
-  poolWaiting: ["Pool", "Acquire"],
-  poolConstructing: ["Pool", "Acquire"],
-  poolAcquired: ["Pool", "Acquire"],
-  poolAcquireFailed: ["Pool", "Acquire"],
-  poolReleased: ["Resource", "Release"],
-  poolDestroyed: ["Resource", "Destroy"],
-};
-
-const OP_FUNC = {
+/** The functions the view marks, by the task operation (engine.OpNames, and the janitor's sweep) or pool step that runs them: [receiver type, method]. */
+const FUNC = {
   get: ["Cache", "Get"],
   set: ["Cache", "Set"],
   delete: ["Cache", "Delete"],
   getOrLoad: ["Cache", "GetOrLoad"],
-  pool: ["Pool", "Acquire"],
   sweep: ["Cache", "DeleteExpired"],
+  pool: ["Pool", "Acquire"],
+  release: ["Resource", "Release"],
+  destroy: ["Resource", "Destroy"],
+};
+
+/** Which of them an event kind runs in, by the kind's name. */
+const KIND_FUNC = {
+  cacheSet: "set", cacheEvict: "set",
+  cacheHit: "get", cacheMiss: "get",
+  cacheDelete: "delete",
+  cacheExpire: "sweep", sweepStart: "sweep", sweepEnd: "sweep",
+  loadStart: "getOrLoad", loadEnd: "getOrLoad",
+  poolAcquireStart: "pool", poolWaiting: "pool", poolConstructing: "pool", poolAcquired: "pool", poolAcquireFailed: "pool",
+  poolReleased: "release",
+  poolDestroyed: "destroy",
 };
 
 export class SourceView {
@@ -104,14 +98,14 @@ export class SourceView {
 
   /** markKind marks the function behind an event kind (a name such as "cacheHit"). */
   markKind(kind, lockOp) {
-    let f = KIND_FUNC[kind];
-    if (!f && kind && kind.startsWith("lock") && lockOp) f = OP_FUNC[lockOp];
+    let f = FUNC[KIND_FUNC[kind]];
+    if (!f && kind && kind.startsWith("lock") && lockOp) f = FUNC[lockOp];
     if (f) this.mark(f[0], f[1], kind);
   }
 
   /** markOp marks the function a task's operation runs in (a name such as "get"). */
   markOp(op, why) {
-    const f = OP_FUNC[op];
+    const f = FUNC[op];
     if (f) this.mark(f[0], f[1], why);
   }
 

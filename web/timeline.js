@@ -2,7 +2,7 @@
 // with its state over the last seconds of the scene, on one canvas. States
 // differ by pattern and height as well as colour, and a legend names them.
 // Hover, or focus with the keyboard (arrows), describes a lane's segment.
-import { STATES, STATE_LABELS, STATE_NAME } from "./model.js";
+import { STATES, STATE_LABELS, STATE_NAME } from "./lane.js";
 
 const STYLE = {
   // height: share of the lane; pattern: null, "hatch", "dots" or "vstripes"
@@ -40,6 +40,12 @@ export class Timeline {
     });
     canvas.addEventListener("keydown", (e) => this.#onKey(e));
     canvas.addEventListener("focus", () => this.#announce());
+  }
+
+  /** reset forgets the last scene's drawing and the keyboard's place in time. */
+  reset() {
+    this.inc = null;
+    this.focusT = null;
   }
 
   readColors() {

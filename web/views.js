@@ -1,18 +1,31 @@
 // The playground's views other than the timeline: the lock now, the cache's
 // entries, the pool, the numbers with their small charts, and the log. Each
 // reads the SceneModel and redraws only what it owns.
-import { el } from "./dom.js";
+import { el, parts } from "./dom.js";
 
 const fmtMs = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
+
+/**
+ * whoItems makes the items of a list of goroutines: the first 24 (make(x)
+ * makes an item), then one that counts the rest, or one that says none.
+ */
+function whoItems(list, make, none) {
+  const items = list.slice(0, 24).map(make);
+  if (list.length > 24) items.push(el("li", "more", `and ${list.length - 24} more`));
+  if (items.length === 0 && none) items.push(el("li", "none", none));
+  return items;
+}
 
 /** LockView shows who holds the lock (one writer, or N readers) and who waits, in order. */
 export class LockView {
   constructor(root, model) {
     this.root = root;
     this.model = model;
-    this.holder = root.querySelector("[data-lock=holder]");
-    this.queue = root.querySelector("[data-lock=queue]");
-    this.summary = root.querySelector("[data-lock=summary]");
+    this.parts = parts(root, "lock", ["holder", "queue", "summary"]);
+    this.reset();
+  }
+
+  reset() {
     this.last = "";
   }
 
@@ -21,7 +34,9 @@ export class LockView {
     const op = m.lockOps[info.lockOp] || "";
     const key = info.key >= 0 ? ` key${info.key}` : "";
     const shard = m.scene.locking === "sharded" ? ` · shard ${info.shard}` : "";
-    return `${m.laneName(lane)} (${info.shared ? "read" : "write"} · ${op}${key}${shard})`;
+    const li = el("li", info.shared ? "read" : "write", `${m.laneName(lane)} (${info.shared ? "read" : "write"} · ${op}${key}${shard})`);
+    li.dataset.lane = lane;
+    return li;
   }
 
   draw() {
@@ -31,32 +46,20 @@ export class LockView {
     const sig = `${holders.map(([l, h]) => `${l}:${h.shared}:${h.shard}:${h.key}`).join(",")}|${waiters.map((w) => w.lane).join(",")}`;
     if (sig === this.last) return;
     this.last = sig;
+    const { holder, queue, summary } = this.parts;
     const shared = holders.length > 0 && holders.every(([, h]) => h.shared);
     this.root.dataset.state = holders.length === 0 ? "free" : shared ? "read" : "write";
     if (holders.length === 0) {
-      this.summary.textContent = "Free: nobody holds the lock.";
+      summary.textContent = "Free: nobody holds the lock.";
     } else if (m.scene.locking === "sharded") {
-      this.summary.textContent = `${holders.length} shard lock${holders.length > 1 ? "s" : ""} held.`;
+      summary.textContent = `${holders.length} shard lock${holders.length > 1 ? "s" : ""} held.`;
     } else if (shared) {
-      this.summary.textContent = `Shared by ${holders.length} reader${holders.length > 1 ? "s" : ""}.`;
+      summary.textContent = `Shared by ${holders.length} reader${holders.length > 1 ? "s" : ""}.`;
     } else {
-      this.summary.textContent = "Held by one writer.";
+      summary.textContent = "Held by one writer.";
     }
-    const hl = holders.slice(0, 24).map(([lane, h]) => {
-      const li = el("li", h.shared ? "read" : "write", this.#who(lane, h));
-      li.dataset.lane = lane;
-      return li;
-    });
-    if (holders.length > 24) hl.push(el("li", "more", `and ${holders.length - 24} more`));
-    this.holder.replaceChildren(...hl);
-    const wl = waiters.slice(0, 24).map((w) => {
-      const li = el("li", w.shared ? "read" : "write", this.#who(w.lane, w));
-      li.dataset.lane = w.lane;
-      return li;
-    });
-    if (waiters.length > 24) wl.push(el("li", "more", `and ${waiters.length - 24} more`));
-    if (wl.length === 0) wl.push(el("li", "none", "Nobody waits."));
-    this.queue.replaceChildren(...wl);
+    holder.replaceChildren(...whoItems(holders, ([lane, h]) => this.#who(lane, h)));
+    queue.replaceChildren(...whoItems(waiters, (w) => this.#who(w.lane, w), "Nobody waits."));
   }
 }
 
@@ -196,18 +199,21 @@ export class CacheView {
 /** PoolView shows the pool's connections (opening, idle, in use) and the queue of waiting goroutines. */
 export class PoolView {
   constructor(root, model) {
-    this.root = root;
     this.model = model;
-    this.slotsEl = root.querySelector("[data-pool=slots]");
-    this.queueEl = root.querySelector("[data-pool=queue]");
-    this.summary = root.querySelector("[data-pool=summary]");
+    this.parts = parts(root, "pool", ["slots", "queue", "summary"]);
+    this.reset();
+  }
+
+  reset() {
     this.last = "";
   }
 
   draw() {
     const m = this.model;
     const slots = [...m.slots.entries()].sort((a, b) => a[0] - b[0]);
-    const sig = `${slots.map(([id, s]) => `${id}:${s.state}:${s.task}`).join(",")}|${m.poolWaiters.map((w) => w.task).join(",")}|${m.poolTimeouts}`;
+    // The engine counts the timeouts (the Numbers show the same count).
+    const timeouts = m.snapshot ? m.snapshot.poolTimeouts : 0;
+    const sig = `${slots.map(([id, s]) => `${id}:${s.state}:${s.task}`).join(",")}|${m.poolWaiters.map((w) => w.task).join(",")}|${timeouts}`;
     if (sig === this.last) return;
     this.last = sig;
     const size = m.scene.poolSize;
@@ -224,13 +230,10 @@ export class PoolView {
       li.append(el("span", "id", "·"), el("span", "what", "free slot"));
       items.push(li);
     }
-    this.slotsEl.replaceChildren(...items);
-    const q = m.poolWaiters.slice(0, 24).map((w) => el("li", "", `task ${w.task}`));
-    if (m.poolWaiters.length > 24) q.push(el("li", "more", `and ${m.poolWaiters.length - 24} more`));
-    if (q.length === 0) q.push(el("li", "none", "Nobody waits."));
-    this.queueEl.replaceChildren(...q);
+    this.parts.slots.replaceChildren(...items);
+    this.parts.queue.replaceChildren(...whoItems(m.poolWaiters, (w) => el("li", "", `task ${w.task}`), "Nobody waits."));
     const inUse = slots.filter(([, s]) => s.state === "inUse").length;
-    this.summary.textContent = `${slots.length} of ${size} open, ${inUse} in use, ${m.poolWaiters.length} waiting; ${m.poolTimeouts} timed out.`;
+    this.parts.summary.textContent = `${slots.length} of ${size} open, ${inUse} in use, ${m.poolWaiters.length} waiting; ${timeouts} timed out.`;
   }
 }
 
@@ -352,7 +355,7 @@ export class LogView {
       });
     }
     this.filter.addEventListener("input", () => this.draw(true));
-    this.lastTotal = -1;
+    this.reset();
     this.onSelect = null;
     this.list.addEventListener("click", (e) => {
       const li = e.target.closest("li[data-kind]");
@@ -361,6 +364,11 @@ export class LogView {
     // The keyboard: Tab reaches the list, the arrows, Home and End move
     // between lines, Enter or Space marks a line's function in the source.
     this.list.addEventListener("keydown", (e) => this.#key(e));
+  }
+
+  reset() {
+    this.lastTotal = -1;
+    this.lastSeq = undefined;
   }
 
   #key(e) {

@@ -11,7 +11,7 @@
 //                          {type: "output", fd, text}      (what Go printed: fd 2 is stderr)
 //                          {type: "fatal", message, hint}  (the Go side cannot run)
 //                          {type: "exit", code}            (the Go program ended)
-//                          {type: "batch", events, snapshot, drainMs}
+//                          {type: "batch", events, snapshot}
 //                              events: an ArrayBuffer of 32-byte records (transferred) or null;
 //                              snapshot: the scene's numbers as JSON text, or null
 "use strict";
@@ -51,14 +51,14 @@ function pump() {
   if (awaitingAck) return;
   let events = null;
   let snapshot = null;
-  const t0 = performance.now();
+  const now = performance.now();
   try {
     events = playground.sceneDrain();
     if (events instanceof Error) throw events;
-    if (t0 - lastSnapshot >= 200) {
+    if (now - lastSnapshot >= 200) {
       snapshot = playground.sceneSnapshot();
       if (snapshot instanceof Error) throw snapshot;
-      lastSnapshot = t0;
+      lastSnapshot = now;
     }
   } catch (err) {
     pumping = false;
@@ -68,7 +68,7 @@ function pump() {
   if (!events && !snapshot) return;
   awaitingAck = true;
   const buffer = events ? events.buffer : null;
-  post({ type: "batch", events: buffer, snapshot, drainMs: performance.now() - t0 }, buffer ? [buffer] : []);
+  post({ type: "batch", events: buffer, snapshot }, buffer ? [buffer] : []);
 }
 
 async function handle(msg) {

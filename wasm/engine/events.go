@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"sync"
+
+	"github.com/gosharedstate/playground/cache/pool"
 )
 
 // Kind is the kind of an event record; see the package documentation for
@@ -119,16 +121,71 @@ const (
 	FlagOK      = 1 << 0 // opEnd: a get or getOrLoad found (or loaded) its value, a pool op got a connection
 )
 
+// LockOpShift is where a lock event's flags carry the lock op (the
+// cache's cache.Op, a name in LockOpNames): bits 8..15.
+const LockOpShift = 8
+
 // The failure codes in a poolAcquireFailed record's flags.
 const (
 	FailTimeout     = 1 // the acquire timeout (scene time) ran out
 	FailClosed      = 2 // the pool was closed
 	FailConstructor = 3 // opening a connection failed
 	FailCanceled    = 4 // the scene stopped while the task waited
+	numFails        = FailCanceled + 1
 )
+
+var failNames = [numFails]string{"", "timeout", "closed", "constructor", "canceled"}
+
+// FlagCodes is every flag bit, shift and code the page reads from a
+// record, named once here: the page gets it in the scene spec (sceneSpec)
+// and decodes flags by these names, never by numbers of its own.
+type FlagCodes struct {
+	Shared      uint16 `json:"shared"`      // lock events: FlagShared
+	LockOpShift int    `json:"lockOpShift"` // lock events: the lock op is flags >> LockOpShift
+	Expired     uint16 `json:"expired"`     // cacheMiss: FlagExpired
+	LoadError   uint16 `json:"loadError"`   // loadEnd: FlagError
+	Created     uint16 `json:"created"`     // poolAcquired: FlagCreated
+	OK          uint16 `json:"ok"`          // opEnd: FlagOK
+	// Fails names poolAcquireFailed's codes, indexed by code ("timeout"
+	// at FailTimeout...).
+	Fails []string `json:"fails"`
+	// DestroyReasons names poolDestroyed's codes (pool.DestroyReason),
+	// indexed by code.
+	DestroyReasons []string `json:"destroyReasons"`
+}
+
+// Flags returns the flag codes, for the page.
+func Flags() FlagCodes {
+	reasons := []string{""}
+	for r := pool.Broken; r <= pool.Closed; r++ {
+		reasons = append(reasons, r.String())
+	}
+	return FlagCodes{
+		Shared: FlagShared, LockOpShift: LockOpShift, Expired: FlagExpired,
+		LoadError: FlagError, Created: FlagCreated, OK: FlagOK,
+		Fails: append([]string(nil), failNames[:]...), DestroyReasons: reasons,
+	}
+}
 
 // EventSize is the size in bytes of one encoded event record.
 const EventSize = 32
+
+// RecordLayout is the byte offset of each field in an encoded record (see
+// Event), for the page's decoder.
+type RecordLayout struct {
+	T     int `json:"t"`
+	Dur   int `json:"dur"`
+	Kind  int `json:"kind"`
+	Flags int `json:"flags"`
+	Task  int `json:"task"`
+	Key   int `json:"key"`
+	Aux   int `json:"aux"`
+}
+
+// Layout returns the record layout that Put writes.
+func Layout() RecordLayout {
+	return RecordLayout{T: 0, Dur: 8, Kind: 16, Flags: 18, Task: 20, Key: 24, Aux: 28}
+}
 
 // Event is one decoded event record. Drain writes them as EventSize bytes,
 // little-endian:

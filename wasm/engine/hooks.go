@@ -19,7 +19,7 @@ func keyIndex(k any) int32 {
 }
 
 func lockFlags(info cache.LockInfo) uint16 {
-	f := uint16(info.Op) << 8
+	f := uint16(info.Op) << LockOpShift
 	if info.Shared {
 		f |= FlagShared
 	}
