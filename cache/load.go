@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 )
 
 // call is one load in flight, shared by the GetOrLoad callers of one key.
@@ -20,8 +21,9 @@ type call[V any] struct {
 //
 // Concurrent callers for one missing key share one call of load: the first
 // starts it, in a goroutine of its own, and all of them wait for its result.
-// An error from load goes to every waiting caller and is not stored; so is a
-// panic in load, turned into an error. A caller whose ctx ends returns
+// An error from load goes to every waiting caller and is not stored. So does
+// a load that panics or calls runtime.Goexit: its callers get a *LoadError
+// (with the panic's stack), and the key is free for the next load. A caller whose ctx ends returns
 // ctx.Err() at once, without cancelling the load for the others; the load's
 // context (which keeps ctx's values) is cancelled only when every caller
 // has given up, and its result is then not stored. If the key is Set or
@@ -90,9 +92,45 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Co
 	return zero, ctx.Err()
 }
 
+// runLoad runs load for the call cl and finishes the call whatever load
+// does: returns, panics or calls runtime.Goexit (as t.FailNow does). As in
+// golang.org/x/sync/singleflight, two defers tell those apart: the inner one
+// sees a panic (and recovers it, with its stack), the outer one runs in
+// every case, and when neither the return nor the inner defer was reached
+// the goroutine is exiting through runtime.Goexit. The outer defer stores
+// the result, frees the key and wakes the callers, so no caller waits on a
+// call that ended and the next GetOrLoad of the key starts a fresh load.
 func (c *Cache[K, V]) runLoad(ctx context.Context, s *shard[K, V], idx int, key K, cl *call[V], load func(context.Context, K) (V, error)) {
+	var v V
+	var err error
+	returned, recovered := false, false
+	defer func() {
+		if !returned && !recovered {
+			err = &LoadError{Key: key, Goexit: true}
+		}
+		c.finishLoad(s, idx, key, cl, v, err)
+	}()
+	func() {
+		defer func() {
+			if !returned {
+				if r := recover(); r != nil {
+					err = &LoadError{Key: key, Value: r, Stack: debug.Stack()}
+				}
+			}
+		}()
+		v, err = load(ctx, key)
+		returned = true
+	}()
+	// Reached after a return, or after a panic the inner defer recovered.
+	recovered = !returned
+}
+
+// finishLoad ends the call cl with v, err: it frees the key, stores the
+// value if it still may, reports it to the hooks and wakes the callers.
+func (c *Cache[K, V]) finishLoad(s *shard[K, V], idx int, key K, cl *call[V], v V, err error) {
 	defer cl.cancel()
-	v, err := safeLoad(ctx, key, load)
+	// Closed last, but also if a hook panics, so that no caller waits for ever.
+	defer close(cl.done)
 	co := c.c
 	exp := co.expiry(co.ttl)
 	l := c.lock(s, idx, OpSet, false)
@@ -117,17 +155,33 @@ func (c *Cache[K, V]) runLoad(ctx context.Context, s *shard[K, V], idx int, key 
 			h.Evict(ev)
 		}
 	}
-	// After the hooks, so that a caller sees the events of its call.
-	close(cl.done)
+	// close(cl.done) runs now, after the hooks, so that a caller sees the
+	// events of its call.
 }
 
-func safeLoad[K comparable, V any](ctx context.Context, key K, load func(context.Context, K) (V, error)) (v V, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("cache: load of %v panicked: %v", key, r)
-		}
-	}()
-	return load(ctx, key)
+// LoadError is the error GetOrLoad returns to every caller of a load that
+// did not return: it panicked (Value and Stack are set) or it called
+// runtime.Goexit (Goexit is true). Nothing is stored, and the key is free
+// for the next load.
+type LoadError struct {
+	Key    any    // the key being loaded
+	Value  any    // what the load panicked with
+	Stack  []byte // the stack of the panicking load, from runtime/debug.Stack
+	Goexit bool   // the load called runtime.Goexit
+}
+
+func (e *LoadError) Error() string {
+	if e.Goexit {
+		return fmt.Sprintf("cache: load of %v called runtime.Goexit", e.Key)
+	}
+	return fmt.Sprintf("cache: load of %v panicked: %v\n\n%s", e.Key, e.Value, e.Stack)
+}
+
+// Unwrap returns the value the load panicked with, if it is an error, so
+// that errors.Is and errors.As see it.
+func (e *LoadError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
 }
 
 // invalidate marks the load in flight for key, if any, as stale: its result
