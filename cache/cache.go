@@ -17,6 +17,23 @@
 // A sweep costs time proportional to the number of entries that expired, not
 // to the size of the cache: entries with a TTL are queued by expiry time.
 //
+// TTLs hold on the whole range of time.Duration: the cache's clock may run
+// up to about 292 years past the time New read. (A clock set back before
+// that time makes entries stored then expire no earlier than it.)
+//
+// # Keys
+//
+// A key that is not equal to itself, such as a float64 NaN (or a struct or
+// interface holding one), could be stored but never found, deleted or
+// evicted again. Such a key is never stored: Set and SetWithTTL do
+// not store it (and report no event), Get and Delete find nothing,
+// GetOrLoad runs its load and returns the result without sharing or
+// storing it. Every bound and counter thus stays true.
+//
+// With an interface type in K (K any, say), a key whose dynamic type is not
+// comparable makes the call panic, as a Go map does; the panic reaches the
+// caller, the lock is released and the cache keeps working.
+//
 // # Lifetime
 //
 // The janitor goroutine holds only a weak pointer to the cache. Close stops
@@ -32,6 +49,7 @@ package cache
 
 import (
 	"hash/maphash"
+	"reflect"
 	"runtime"
 	"sync"
 	"time"
@@ -101,8 +119,8 @@ func WithShards(n int) Option { return func(c *config) { c.shards = n } }
 
 // WithMaxEntries bounds the number of entries: storing a new key in a full
 // cache evicts the least recently used entry (Get and Set count as uses).
-// With Sharded locking the bound is split evenly over the shards (their
-// number is reduced if needed so that each holds at least one entry) and
+// With Sharded locking the bound is split over the shards, n in all (their
+// number is reduced if needed so that each holds at least one entry), and
 // the recency order is kept per shard, so the evicted entry is the least
 // recently used of its shard. 0 or less (the default): no bound.
 func WithMaxEntries(n int) Option { return func(c *config) { c.maxEntries = n } }
@@ -135,6 +153,7 @@ type core[K comparable, V any] struct {
 	ttl     time.Duration
 	clock   Clock
 	sys     bool // clock is the system clock
+	panicky bool // K holds interfaces: hashing a key may panic (see lock)
 	epoch   time.Time
 	hooks   *Hooks // from WithHooks: the janitor reports to these
 	jan     *janitor
@@ -167,6 +186,7 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 		hooks:   cfg.hooks,
 	}
 	_, co.sys = cfg.clock.(systemClock)
+	co.panicky = mayPanicOnHash(reflect.TypeFor[K]())
 	co.epoch = co.clock.Now()
 
 	n := 1
@@ -187,11 +207,15 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 	}
 	co.shards = make([]shard[K, V], n)
 	co.mask = uint64(n - 1)
-	perShard := 0
-	if cfg.maxEntries > 0 {
-		perShard = cfg.maxEntries / n
-	}
 	for i := range co.shards {
+		// n/shards each, and one more for the first n%shards: n in all.
+		perShard := 0
+		if cfg.maxEntries > 0 {
+			perShard = cfg.maxEntries / n
+			if i < cfg.maxEntries%n {
+				perShard++
+			}
+		}
 		co.shards[i].init(co.rw, perShard)
 	}
 
@@ -251,6 +275,7 @@ func (c *Cache[K, V]) Delete(key K) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	l := c.lock(s, idx, OpDelete, false)
+	defer c.unlock(s, &l)
 	_, ok := s.items[key]
 	if ok {
 		s.remove(key)
@@ -259,7 +284,7 @@ func (c *Cache[K, V]) Delete(key K) {
 	if len(s.calls) != 0 {
 		s.invalidate(key)
 	}
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if ok {
 		if h := c.hooks; h != nil && h.Delete != nil {
 			h.Delete(key)
@@ -273,12 +298,16 @@ func (c *Cache[K, V]) Len() int {
 	co := c.c
 	n := 0
 	for i := range co.shards {
-		s := &co.shards[i]
-		l := c.lock(s, i, OpLen, true)
-		n += len(s.items)
-		c.unlock(s, l)
+		n += c.shardLen(i)
 	}
 	return n
+}
+
+func (c *Cache[K, V]) shardLen(i int) int {
+	s := &c.c.shards[i]
+	l := c.lock(s, i, OpLen, true)
+	defer c.unlock(s, &l)
+	return len(s.items)
 }
 
 // DeleteExpired removes every expired entry now, as the janitor does, and
@@ -302,13 +331,31 @@ func (co *core[K, V]) expiry(ttl time.Duration) int64 {
 	}
 	now := co.now()
 	exp := now + int64(ttl)
-	if exp < now || exp > maxExp { // as good as never, but still has a TTL
+	if exp < now { // past the range: as good as never, but still has a TTL
 		exp = maxExp
 	}
 	if exp <= 0 {
 		exp = 1
 	}
 	return exp
+}
+
+// mayPanicOnHash reports whether hashing a value of type t may panic: t is
+// or holds an interface, whose dynamic value may be unhashable.
+func mayPanicOnHash(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Array:
+		return mayPanicOnHash(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if mayPanicOnHash(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (co *core[K, V]) shardIndex(key K) int {
@@ -320,6 +367,9 @@ func (co *core[K, V]) shardIndex(key K) int {
 
 func (c *Cache[K, V]) set(key K, value V, ttl time.Duration) {
 	co := c.c
+	if key != key {
+		return // NaN: see the package doc
+	}
 	if ttl < 0 {
 		ttl = 0
 	}
@@ -327,11 +377,12 @@ func (c *Cache[K, V]) set(key K, value V, ttl time.Duration) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	l := c.lock(s, idx, OpSet, false)
+	defer c.unlock(s, &l)
 	if len(s.calls) != 0 {
 		s.invalidate(key)
 	}
 	ev, evicted := s.store(key, value, exp, int64(ttl))
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if h := c.hooks; h != nil {
 		if h.Set != nil {
 			h.Set(key, ttl)
@@ -348,8 +399,9 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	var e entry[V]
-	if c.hooks == nil && s.lru == nil {
-		// The fast path: no hooks, no recency order.
+	if c.hooks == nil && s.lru == nil && !co.panicky {
+		// The fast path: no hooks, no recency order, no key that can
+		// panic under the lock (so no need to defer the unlock).
 		if co.rw {
 			s.rw.RLock()
 			e, ok = s.items[key]
@@ -374,6 +426,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 
 	shared := s.lru == nil
 	l := c.lock(s, idx, op, shared)
+	defer c.unlock(s, &l)
 	e, ok = s.items[key]
 	if ok && e.exp != 0 && co.now() >= e.expires() {
 		ok, expired = false, true
@@ -388,7 +441,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	} else {
 		s.notFound++
 	}
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if expired {
 		co.stats.expiredMisses.Add(1)
 	}
@@ -423,11 +476,8 @@ func (c *Cache[K, V]) sweep() int {
 	var keys []K
 	collect := h != nil && h.Expire != nil
 	for i := range co.shards {
-		s := &co.shards[i]
-		l := c.lock(s, i, OpSweep, false)
-		n, ks := s.sweep(now, collect, keys[:0])
-		keys = ks
-		c.unlock(s, l)
+		var n int
+		n, keys = c.sweepShard(i, now, collect, keys[:0])
 		removed += n
 		if collect {
 			for _, k := range keys {
@@ -440,6 +490,13 @@ func (c *Cache[K, V]) sweep() int {
 		h.SweepEnd(removed, co.count(), co.clock.Now().Sub(start))
 	}
 	return removed
+}
+
+func (c *Cache[K, V]) sweepShard(i int, now int64, collect bool, keys []K) (int, []K) {
+	s := &c.c.shards[i]
+	l := c.lock(s, i, OpSweep, false)
+	defer c.unlock(s, &l)
+	return s.sweep(now, collect, keys)
 }
 
 // count returns the number of entries, for the sweep hooks. It takes each

@@ -86,6 +86,9 @@ type LockInfo struct {
 //	                 (and Evict), on the goroutine that runs the load, before
 //	                 the callers return; a caller that gives up takes L(OpGet)
 //	                 exclusive to leave.
+//
+// A Set or SetWithTTL of a key not equal to itself (NaN) stores
+// nothing and reports no event.
 type Hooks struct {
 	// Set reports a stored entry and the TTL it got (0: never expires).
 	Set func(key any, ttl time.Duration)

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,11 +19,13 @@ type entry[V any] struct {
 // later expiry time without queueing a new expiry item: the item queued for
 // its earlier expiry time is still there, and when a sweep pops it, it
 // queues the entry again at its real expiry time. Overwriting a key (the
-// common case: refreshing it) thus costs no queue push.
-const deferred = 1 << 62
+// common case: refreshing it) thus costs no queue push. The mark is the
+// sign bit, which expiry times (never negative) leave free, so that they
+// span all of int64 and a TTL holds on the whole range of time.Duration.
+const deferred = math.MinInt64
 
 // maxExp is the latest expiry time an entry can have.
-const maxExp = deferred - 1
+const maxExp = math.MaxInt64
 
 // expires returns the entry's expiry time, 0 for never.
 func (e *entry[V]) expires() int64 { return e.exp &^ deferred }
@@ -59,6 +62,7 @@ func (s *shard[K, V]) init(rw bool, max int) {
 // lockState is what unlock needs to know about a lock taken by lock.
 type lockState struct {
 	shared bool
+	held   bool // not released yet
 	traced bool
 	info   LockInfo
 	at     time.Time // when the lock was acquired, if traced
@@ -88,14 +92,29 @@ func (s *shard[K, V]) rawUnlock(shared bool) {
 
 // lock takes shard idx's lock for op, shared if asked and the locking is
 // RWMutex, and reports to the handle's lock hooks.
+//
+// Every operation defers unlock right after lock and also calls it where
+// the lock must end (before the hooks that run unlocked): unlock releases
+// the lock once, so the deferred call does nothing on the normal path, and
+// a panic under the lock (an unhashable key in a map of interface keys, a
+// panicking hook or Update function) releases it on its way to the caller,
+// as a sync.Mutex user's deferred Unlock would. The cache then keeps
+// working, with true counts: such a panic comes before the operation has
+// changed anything (an unhashable key panics at the first map access; the
+// LockAcquired hook and Update's function run before any change).
 func (c *Cache[K, V]) lock(s *shard[K, V], idx int, op Op, shared bool) lockState {
 	shared = shared && s.isRW
 	h := c.hooks
 	if h == nil || (h.LockWait == nil && h.LockAcquired == nil && h.LockReleased == nil) {
 		s.rawLock(shared)
-		return lockState{shared: shared}
+		return lockState{shared: shared, held: true}
 	}
-	l := lockState{shared: shared, traced: true, info: LockInfo{Op: op, Shared: shared}}
+	return c.lockTraced(s, idx, op, shared)
+}
+
+func (c *Cache[K, V]) lockTraced(s *shard[K, V], idx int, op Op, shared bool) (l lockState) {
+	h := c.hooks
+	l = lockState{shared: shared, traced: true, info: LockInfo{Op: op, Shared: shared}}
 	if c.c.locking == Sharded {
 		l.info.Shard = idx
 	}
@@ -105,14 +124,30 @@ func (c *Cache[K, V]) lock(s *shard[K, V], idx int, op Op, shared bool) lockStat
 	clk := c.c.clock
 	t0 := clk.Now()
 	s.rawLock(shared)
+	l.held = true
 	l.at = clk.Now()
 	if h.LockAcquired != nil {
+		// The caller has not deferred its unlock yet: if the hook panics
+		// or calls runtime.Goexit, release the lock here.
+		ok := false
+		defer func() {
+			if !ok {
+				c.unlock(s, &l)
+			}
+		}()
 		h.LockAcquired(l.info, l.at.Sub(t0))
+		ok = true
 	}
 	return l
 }
 
-func (c *Cache[K, V]) unlock(s *shard[K, V], l lockState) {
+// unlock releases a lock taken by lock, if it is still held, and reports
+// it to the lock hooks.
+func (c *Cache[K, V]) unlock(s *shard[K, V], l *lockState) {
+	if !l.held {
+		return
+	}
+	l.held = false
 	s.rawUnlock(l.shared)
 	if l.traced {
 		if h := c.hooks; h.LockReleased != nil {
@@ -124,7 +159,6 @@ func (c *Cache[K, V]) unlock(s *shard[K, V], l lockState) {
 // store sets key under the exclusive lock. If that evicts an entry, it
 // returns its key and true.
 func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool) {
-	s.sets++
 	if exp == 0 {
 		s.items[key] = entry[V]{value, 0}
 	} else if old, had := s.items[key]; had && old.exp != 0 && exp >= old.expires() {
@@ -138,6 +172,7 @@ func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool)
 			x.compact(s.live)
 		}
 	}
+	s.sets++ // after the first map access: an unhashable key panics there
 	if s.lru != nil {
 		s.lru.touch(key)
 		if len(s.items) > s.max {
