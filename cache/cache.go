@@ -50,89 +50,11 @@ package cache
 import (
 	"hash/maphash"
 	"reflect"
-	"runtime"
-	"sync"
 	"time"
-	"weak"
 )
 
 // NoExpiration, given as a TTL, means the entry never expires.
 const NoExpiration time.Duration = -1
-
-// Locking selects how a Cache guards its entries.
-type Locking int
-
-const (
-	// Mutex guards all entries with one sync.Mutex, as in the lesson. It is
-	// the default.
-	Mutex Locking = iota
-	// RWMutex guards all entries with one sync.RWMutex: Get, Len and the
-	// lookup of GetOrLoad take the read lock and run in parallel (unless
-	// WithMaxEntries is set: then Get updates the recency order and takes
-	// the write lock).
-	RWMutex
-	// Sharded splits the keys over several shards (WithShards), each
-	// guarded by its own sync.Mutex.
-	Sharded
-)
-
-var lockingNames = [...]string{"Mutex", "RWMutex", "Sharded"}
-
-// String returns the name of the constant, as "RWMutex".
-func (l Locking) String() string {
-	if l >= 0 && int(l) < len(lockingNames) {
-		return lockingNames[l]
-	}
-	return "Locking(" + itoa(int(l)) + ")"
-}
-
-// Option configures a Cache made by New.
-type Option func(*config)
-
-type config struct {
-	ttl        time.Duration
-	interval   time.Duration
-	locking    Locking
-	shards     int
-	maxEntries int
-	clock      Clock
-	hooks      *Hooks
-}
-
-// WithTTL sets the TTL Set gives to entries. 0 or NoExpiration (the
-// default): they never expire.
-func WithTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
-
-// WithCleanupInterval sets how often the janitor goroutine sweeps expired
-// entries away. 0 (the default) or less: there is no janitor goroutine, and
-// expired entries stay stored until DeleteExpired or an overwrite.
-func WithCleanupInterval(d time.Duration) Option { return func(c *config) { c.interval = d } }
-
-// WithLocking selects the locking strategy: Mutex (the default), RWMutex or
-// Sharded. An unknown value means Mutex.
-func WithLocking(l Locking) Option { return func(c *config) { c.locking = l } }
-
-// WithShards sets the number of shards used with Sharded locking, rounded up
-// to a power of two (at most 1024). The default is 32. It has no effect with
-// the other lockings.
-func WithShards(n int) Option { return func(c *config) { c.shards = n } }
-
-// WithMaxEntries bounds the number of entries: storing a new key in a full
-// cache evicts the least recently used entry (Get and Set count as uses).
-// With Sharded locking the bound is split over the shards, n in all (their
-// number is reduced if needed so that each holds at least one entry), and
-// the recency order is kept per shard, so the evicted entry is the least
-// recently used of its shard. 0 or less (the default): no bound.
-func WithMaxEntries(n int) Option { return func(c *config) { c.maxEntries = n } }
-
-// WithClock sets the time source for TTLs and the janitor's timer. The
-// default is SystemClock. A nil Clock means the default.
-func WithClock(clk Clock) Option { return func(c *config) { c.clock = clk } }
-
-// WithHooks sets the hooks the cache calls as things happen (see Hooks). The
-// janitor's sweeps always report to these hooks; Traced gives other callers
-// hooks of their own. A nil *Hooks means none.
-func WithHooks(h *Hooks) Option { return func(c *config) { c.hooks = h } }
 
 // Cache is a map from K to V, safe for concurrent use, whose entries may
 // expire. Make one with New. A *Cache is a handle: Traced returns other
@@ -148,8 +70,7 @@ type core[K comparable, V any] struct {
 	shards  []shard[K, V]
 	mask    uint64
 	seed    maphash.Seed
-	locking Locking
-	rw      bool // locking == RWMutex
+	locking Locking // the one fact of how shards are locked (see lock.go)
 	ttl     time.Duration
 	clock   Clock
 	sys     bool // clock is the system clock
@@ -180,7 +101,6 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 	co := &core[K, V]{
 		seed:    maphash.MakeSeed(),
 		locking: cfg.locking,
-		rw:      cfg.locking == RWMutex,
 		ttl:     max(cfg.ttl, 0),
 		clock:   cfg.clock,
 		hooks:   cfg.hooks,
@@ -216,7 +136,7 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 				perShard++
 			}
 		}
-		co.shards[i].init(co.rw, perShard)
+		co.shards[i].init(perShard)
 	}
 
 	c := &Cache[K, V]{c: co, hooks: cfg.hooks}
@@ -402,7 +322,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	if c.hooks == nil && s.lru == nil && !co.panicky {
 		// The fast path: no hooks, no recency order, no key that can
 		// panic under the lock (so no need to defer the unlock).
-		if co.rw {
+		if co.locking == RWMutex {
 			s.rw.RLock()
 			e, ok = s.items[key]
 			s.rw.RUnlock()
@@ -458,118 +378,4 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 		return v, false, expired
 	}
 	return e.value, true, false
-}
-
-// sweep removes every expired entry, reporting to the handle's hooks.
-func (c *Cache[K, V]) sweep() int {
-	co := c.c
-	h := c.hooks
-	var start time.Time
-	if h != nil && h.SweepStart != nil {
-		h.SweepStart(co.count())
-	}
-	if h != nil && h.SweepEnd != nil {
-		start = co.clock.Now()
-	}
-	now := co.now()
-	removed := 0
-	var keys []K
-	collect := h != nil && h.Expire != nil
-	for i := range co.shards {
-		var n int
-		n, keys = c.sweepShard(i, now, collect, keys[:0])
-		removed += n
-		if collect {
-			for _, k := range keys {
-				h.Expire(k)
-			}
-		}
-	}
-	co.stats.sweeps.Add(1)
-	if h != nil && h.SweepEnd != nil {
-		h.SweepEnd(removed, co.count(), co.clock.Now().Sub(start))
-	}
-	return removed
-}
-
-func (c *Cache[K, V]) sweepShard(i int, now int64, collect bool, keys []K) (int, []K) {
-	s := &c.c.shards[i]
-	l := c.lock(s, i, OpSweep, false)
-	defer c.unlock(s, &l)
-	return s.sweep(now, collect, keys)
-}
-
-// count returns the number of entries, for the sweep hooks. It takes each
-// shard's lock in turn but reports nothing to the lock hooks.
-func (co *core[K, V]) count() int {
-	n := 0
-	for i := range co.shards {
-		s := &co.shards[i]
-		s.rawLock(true)
-		n += len(s.items)
-		s.rawUnlock(true)
-	}
-	return n
-}
-
-// janitor is the background sweeper. It holds the cache only through a weak
-// pointer, so that an unreachable cache is collected and its janitor ends.
-type janitor struct {
-	once sync.Once
-	stop chan struct{}
-	done chan struct{}
-}
-
-func (j *janitor) close() {
-	j.once.Do(func() { close(j.stop) })
-	<-j.done
-}
-
-func startJanitor[K comparable, V any](co *core[K, V], interval time.Duration) *janitor {
-	j := &janitor{stop: make(chan struct{}), done: make(chan struct{})}
-	// The schedule starts now, not when the goroutine first runs.
-	clock := co.clock
-	t := clock.NewTimer(interval)
-	next := clock.Now().Add(interval)
-	go runJanitor(weak.Make(co), j, clock, t, next, interval)
-	return j
-}
-
-func runJanitor[K comparable, V any](wp weak.Pointer[core[K, V]], j *janitor, clock Clock, t Timer, next time.Time, interval time.Duration) {
-	defer close(j.done)
-	defer t.Stop()
-	for {
-		select {
-		case <-j.stop:
-			return
-		case <-t.C():
-		}
-		if !sweepWeak(wp) {
-			return // the cache was collected
-		}
-		// Keep to the schedule: one sweep per interval, whatever a sweep
-		// takes, so an entry is removed within one interval of expiring.
-		now := clock.Now()
-		next = next.Add(interval)
-		if d := next.Sub(now); d > 0 {
-			t.Reset(d)
-		} else {
-			next = now.Add(interval)
-			t.Reset(interval)
-		}
-	}
-}
-
-// sweepWeak sweeps the cache wp points to, if it still exists. It keeps the
-// strong pointer only for the duration of the sweep.
-//
-//go:noinline
-func sweepWeak[K comparable, V any](wp weak.Pointer[core[K, V]]) bool {
-	co := wp.Value()
-	if co == nil {
-		return false
-	}
-	(&Cache[K, V]{c: co, hooks: co.hooks}).sweep()
-	runtime.KeepAlive(co)
-	return true
 }

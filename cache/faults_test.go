@@ -22,7 +22,7 @@ func panicOf(f func()) (r any) {
 // lockFree reports whether no shard's lock is held.
 func lockFree[K comparable, V any](c *Cache[K, V]) bool {
 	for i := range c.c.shards {
-		if heldByOther(&c.c.shards[i]) {
+		if heldByOther(c, &c.c.shards[i]) {
 			return false
 		}
 	}

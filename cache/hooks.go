@@ -1,6 +1,9 @@
 package cache
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Op names the cache operation behind a lock event.
 type Op uint8
@@ -21,29 +24,7 @@ func (o Op) String() string {
 	if int(o) < len(opNames) && o != 0 {
 		return opNames[o]
 	}
-	return "op(" + itoa(int(o)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return "op(" + strconv.Itoa(int(o)) + ")"
 }
 
 // LockInfo describes one acquisition of the cache's lock, for the lock hooks.

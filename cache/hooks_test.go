@@ -13,8 +13,8 @@ import (
 
 // heldByOther reports whether the shard's lock is held (exclusively, or in
 // shared mode for the exclusive lock).
-func heldByOther[K comparable, V any](s *shard[K, V]) bool {
-	if s.isRW {
+func heldByOther[K comparable, V any](c *Cache[K, V], s *shard[K, V]) bool {
+	if c.c.locking == RWMutex {
 		if s.rw.TryLock() {
 			s.rw.Unlock()
 			return false
@@ -46,13 +46,13 @@ func tracingHooks[K comparable, V any](r *recorder, c **Cache[K, V], t *testing.
 		},
 		LockWait: func(info LockInfo) { r.add(fmt.Sprintf("wait %v %v", info.Op, info.Shared)) },
 		LockAcquired: func(info LockInfo, waited time.Duration) {
-			if !heldByOther(&(*c).c.shards[info.Shard]) {
+			if !heldByOther(*c, &(*c).c.shards[info.Shard]) {
 				t.Errorf("LockAcquired(%+v) called without the lock held", info)
 			}
 			r.add(fmt.Sprintf("acquired %v %v", info.Op, info.Shared))
 		},
 		LockReleased: func(info LockInfo, held time.Duration) {
-			if heldByOther(&(*c).c.shards[info.Shard]) {
+			if heldByOther(*c, &(*c).c.shards[info.Shard]) {
 				t.Errorf("LockReleased(%+v) called with the lock held", info)
 			}
 			r.add(fmt.Sprintf("released %v %v", info.Op, info.Shared))

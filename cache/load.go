@@ -193,13 +193,13 @@ func (c *Cache[K, V]) finishLoad(s *shard[K, V], idx int, key K, cl *call[V], v 
 			le = &LoadError{Key: key, Value: r, Stack: debug.Stack()}
 		}
 		// The lock was released on the panic's way here (see lock).
-		s.rawLock(false)
+		c.c.locker(s, false).Lock()
 		if s.calls[key] == cl {
 			delete(s.calls, key)
 		}
 		var zero V
 		cl.val, cl.err = zero, le
-		s.rawUnlock(false)
+		c.c.locker(s, false).Unlock()
 	}()
 	co := c.c
 	exp := co.expiry(co.ttl)

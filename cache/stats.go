@@ -26,7 +26,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	var found, notFound uint64
 	for i := range co.shards {
 		s := &co.shards[i]
-		s.rawLock(false)
+		co.locker(s, false).Lock()
 		found += s.found
 		notFound += s.notFound
 		st.Sets += s.sets
@@ -36,7 +36,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		st.Loads += s.loads
 		st.LoadErrors += s.loadFails
 		st.Entries += len(s.items)
-		s.rawUnlock(false)
+		co.locker(s, false).Unlock()
 	}
 	for i := range co.readStats {
 		found += co.readStats[i].found.Load()
