@@ -25,7 +25,7 @@
 //
 // A key that is not equal to itself, such as a float64 NaN (or a struct or
 // interface holding one), could be stored but never found, deleted or
-// evicted again. Such a key is never stored: Set and SetWithTTL do
+// evicted again. Such a key is never stored: Set, SetWithTTL and Update do
 // not store it (and report no event), Get and Delete find nothing,
 // GetOrLoad runs its load and returns the result without sharing or
 // storing it. Every bound and counter thus stays true.

@@ -15,9 +15,10 @@ const (
 	OpDelete               // Delete
 	OpSweep                // the janitor's sweep, and DeleteExpired
 	OpLen                  // Len
+	OpUpdate               // Update (new values go at the end: the codes are shown in the playground)
 )
 
-var opNames = [...]string{"", "get", "set", "delete", "sweep", "len"}
+var opNames = [...]string{"", "get", "set", "delete", "sweep", "len", "update"}
 
 // String returns the operation's name in lower case, as "get".
 func (o Op) String() string {
@@ -57,6 +58,8 @@ type LockInfo struct {
 // OpLen under RWMutex locking, unless WithMaxEntries is set for OpGet):
 //
 //	Set, SetWithTTL  L(OpSet), Set, then Evict if the bound evicted an entry
+//	Update           L(OpUpdate) exclusive, with the function run under it,
+//	                 then Set and Evict as for Set
 //	Get              L(OpGet), then Hit or Miss
 //	Delete           L(OpDelete), then Delete if there was an entry
 //	Len              L(OpLen) for each shard
@@ -68,7 +71,7 @@ type LockInfo struct {
 //	                 the callers return; a caller that gives up takes L(OpGet)
 //	                 exclusive to leave.
 //
-// A Set or SetWithTTL of a key not equal to itself (NaN) stores
+// A Set, SetWithTTL or Update of a key not equal to itself (NaN) stores
 // nothing and reports no event.
 type Hooks struct {
 	// Set reports a stored entry and the TTL it got (0: never expires).

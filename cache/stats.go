@@ -7,7 +7,7 @@ type Stats struct {
 	Hits          uint64 // Gets (and GetOrLoad lookups) that found a live entry
 	Misses        uint64 // Gets that found none, ExpiredMisses included
 	ExpiredMisses uint64 // Gets that found an expired entry, not yet swept
-	Sets          uint64 // entries stored: Set, SetWithTTL, and loads stored by GetOrLoad
+	Sets          uint64 // entries stored: Set, SetWithTTL, Update, and loads stored by GetOrLoad
 	Deletes       uint64 // entries removed by Delete
 	Expired       uint64 // expired entries removed by sweeps
 	Evictions     uint64 // least recently used entries evicted by WithMaxEntries
