@@ -16,7 +16,7 @@ WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
 NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
-.PHONY: all build serve test vet test-go test-wasm test-js test-e2e bench bench-web clean FORCE
+.PHONY: all build serve test vet test-go test-wasm test-js test-fuzz test-e2e bench bench-web clean FORCE
 .DELETE_ON_ERROR:
 
 all: build
@@ -49,7 +49,7 @@ $(OUT)/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
 
-test: vet test-go test-wasm test-js
+test: vet test-go test-wasm test-js test-fuzz
 
 vet:
 	@files="$$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')"; \
@@ -70,6 +70,15 @@ test-wasm:
 # under Node, so that they name no event kind or flag of their own.
 test-js: web/playground.wasm
 	WASM_EXEC=$(WASM_DIR)/wasm_exec.js node --test jstest/
+
+# The cache's fuzz targets, a few seconds each on their corpus (testdata/fuzz)
+# and on what the fuzzer derives from it. go test fuzzes one target at a time.
+FUZZ_TIME    ?= 5s
+CACHE_FUZZES := FuzzCache
+test-fuzz:
+	for f in $(CACHE_FUZZES); do \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZ_TIME) ./cache/ || exit 1; \
+	done
 
 test-e2e:
 	$(GO) test -count=1 -v ./e2e/

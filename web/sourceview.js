@@ -10,6 +10,7 @@ const FUNC = {
   set: ["Cache", "Set"],
   delete: ["Cache", "Delete"],
   getOrLoad: ["Cache", "GetOrLoad"],
+  update: ["Cache", "Update"],
   sweep: ["Cache", "DeleteExpired"],
   pool: ["Pool", "Acquire"],
   release: ["Resource", "Release"],

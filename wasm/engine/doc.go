@@ -132,7 +132,7 @@
 //
 // Op codes (OpNames): 1 get, 2 set, 3 delete, 4 getOrLoad, 5 pool. Lock
 // ops (LockOpNames, the cache's cache.Op): 1 get, 2 set, 3 delete, 4
-// sweep, 5 len. A lock event's key is the key of the operation the task is
+// sweep, 5 len, 6 update. A lock event's key is the key of the operation the task is
 // performing (-1 for the janitor); its shard is always 0 unless the
 // locking is "sharded".
 //

@@ -100,10 +100,11 @@ func OpNames() []string { return append([]string(nil), opNames[:]...) }
 // lockOpNames are the names of the cache operations that take the lock,
 // indexed by the code carried in bits 8..15 of a lock event's flags (the
 // cache's cache.Op; TestLockOpNames holds them to cache.Op's String).
-var lockOpNames = [...]string{"", "get", "set", "delete", "sweep", "len"}
+var lockOpNames = [...]string{"", "get", "set", "delete", "sweep", "len", "update"}
 
 // LockOpNames returns the names of the cache operations that take the lock,
-// indexed by their cache.Op code: "", "get", "set", "delete", "sweep", "len".
+// indexed by their cache.Op code: "", "get", "set", "delete", "sweep", "len",
+// "update".
 func LockOpNames() []string { return append([]string(nil), lockOpNames[:]...) }
 
 // Who did something, in a record's task field, besides task indexes 0..N-1.
