@@ -52,14 +52,15 @@ func TestKindNames(t *testing.T) {
 }
 
 // TestLockOpNames holds the literal list to the cache's own names: every
-// cache.Op up to OpLen has its String at its code, and the code after the
-// list is not an operation (a new cache.Op needs its name here).
+// cache.Op up to the last (OpUpdate) has its String at its code, and the
+// code after the list is not an operation (a new cache.Op needs its name
+// here).
 func TestLockOpNames(t *testing.T) {
 	names := LockOpNames()
-	if len(names) != int(cache.OpLen)+1 || names[0] != "" {
-		t.Fatalf("LockOpNames() = %q, want \"\" then one name per cache.Op up to OpLen", names)
+	if len(names) != int(cache.OpUpdate)+1 || names[0] != "" {
+		t.Fatalf("LockOpNames() = %q, want \"\" then one name per cache.Op up to OpUpdate", names)
 	}
-	for op := cache.OpGet; op <= cache.OpLen; op++ {
+	for op := cache.OpGet; op <= cache.OpUpdate; op++ {
 		if names[op] != op.String() {
 			t.Errorf("LockOpNames()[%d] = %q, cache.Op(%d).String() = %q", op, names[op], op, op.String())
 		}
