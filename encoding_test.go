@@ -112,6 +112,23 @@ func TestPrecompressedChoice(t *testing.T) {
 	}
 }
 
+// brotli gives the copy the file's time without its fraction of a second:
+// not stale.
+func TestPrecompressedSameSecond(t *testing.T) {
+	dir := precompressedRoot(t)
+	at := time.Now().Truncate(time.Second).Add(700 * time.Millisecond)
+	if err := os.Chtimes(filepath.Join(dir, "app.js"), at, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "app.js.br"), at.Truncate(time.Second), at.Truncate(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := do(t, handlerFor(t, dir), "GET", "/app.js", "Accept-Encoding", "br")
+	if res.Header.Get("Content-Encoding") != "br" {
+		t.Errorf("a .br stamped to the second: Content-Encoding %q, want br", res.Header.Get("Content-Encoding"))
+	}
+}
+
 func TestStalePrecompressedIgnored(t *testing.T) {
 	dir := precompressedRoot(t)
 	old := time.Now().Add(-time.Hour)
