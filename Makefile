@@ -1,5 +1,7 @@
 # The Go shared-state playground.
 #   make serve   build the WebAssembly and serve the page (ADDR=127.0.0.1:8080)
+#   make dist    the static bundle in dist/ (DIST=...): the page with a .br and
+#                a .gz beside each text or wasm file, for any static host
 #   make test    every test: vet, Go tests with -race, the js/wasm tests under
 #                Node, and the end-to-end tests in headless Chromium
 
@@ -10,12 +12,12 @@ WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
 NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
-.PHONY: all build serve test vet test-go test-wasm test-e2e bench bench-web clean FORCE
+.PHONY: all build dist bundle serve test vet test-go test-wasm test-e2e bench bench-web clean FORCE
 .DELETE_ON_ERROR:
 
 all: build
 
-build: web/playground.wasm web/playground.wasm.gz web/wasm_exec.js web/_src/files.json
+build: web/playground.wasm web/playground.wasm.gz web/playground.wasm.br web/wasm_exec.js web/_src/files.json
 
 # go build is incremental: always ask it, it knows what changed.
 web/playground.wasm: FORCE
@@ -24,6 +26,12 @@ web/playground.wasm: FORCE
 # serve.go sends it to browsers that accept gzip (a quarter of the size).
 web/playground.wasm.gz: web/playground.wasm
 	gzip -9 -k -f web/playground.wasm
+
+# serve.go prefers it to the .gz (a fifth smaller). Without Debian's brotli
+# command the page is served with gzip only.
+web/playground.wasm.br: web/playground.wasm
+	@if command -v brotli >/dev/null; then echo "brotli -q 11 -k -f $<"; brotli -q 11 -k -f $<; \
+	  else echo "note: no brotli command (apt-get install brotli): the wasm is served with gzip only"; fi
 
 # wasm_exec.js must come from the toolchain that built the module.
 web/wasm_exec.js: $(WASM_DIR)/wasm_exec.js FORCE
@@ -39,6 +47,28 @@ web/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
 	cp $(SRC_CACHE) web/_src/cache/
 	cp $(SRC_POOL) web/_src/pool/
 	cd web/_src && ls cache/*.go pool/*.go | sed 's/.*/"&"/' | paste -sd, - | sed 's/.*/[&]/' > files.json
+
+# The static bundle: what the page needs, all its URLs relative, so that it
+# works under any sub-path of any host, with no Go there. Beside each text or
+# wasm file, a .br and a .gz for hosts that serve precompressed copies
+# (serve.go does; GitHub Pages compresses on its own).
+DIST ?= dist
+dist: build
+	$(MAKE) --no-print-directory bundle SITE=web DIST=$(DIST)
+
+# bundle copies a built site (SITE) into DIST and compresses it; the e2e
+# tests run it on the site they built.
+SITE ?= web
+ZIPPED := -name '*.html' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.svg' \
+	  -o -name '*.json' -o -name '*.go' -o -name '*.txt' -o -name '*.md' -o -name '*.wasm'
+bundle:
+	@command -v brotli >/dev/null || { echo "make dist needs Debian's brotli command: apt-get install brotli"; exit 1; }
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	cp -R $(SITE)/. $(DIST)/
+	find $(DIST) \( -name '*.br' -o -name '*.gz' -o -name '.*' -o -name '*.test.js' \) -prune -exec rm -rf {} +
+	find $(DIST) -type f \( $(ZIPPED) \) -exec brotli -q 11 -k -f {} + -exec gzip -9 -k -f -n {} +
+	@echo "$(DIST)/: $$(find $(DIST) -type f | wc -l) files, $$(du -sh $(DIST) | cut -f1)"
 
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
@@ -76,7 +106,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./wasm/engine/
 
 clean:
-	rm -f web/playground.wasm web/playground.wasm.gz web/wasm_exec.js
+	rm -f web/playground.wasm web/playground.wasm.gz web/playground.wasm.br web/wasm_exec.js
 	rm -rf web/_src
 	rm -rf dist
 
