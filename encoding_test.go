@@ -1,12 +1,29 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
+
+// precompressedRoot is testRoot with a .br and a .gz beside app.js (fake
+// contents: the server does not look inside them), newer than it.
+func precompressedRoot(t *testing.T) string {
+	t.Helper()
+	dir := testRoot(t)
+	later := time.Now().Add(time.Hour)
+	for name, body := range map[string]string{"app.js.br": "BROTLI-BYTES", "app.js.gz": "GZIP-BYTES"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
 
 func TestAcceptedQ(t *testing.T) {
 	for _, tt := range []struct {
@@ -37,24 +54,6 @@ func TestAcceptedQ(t *testing.T) {
 			t.Errorf("acceptedQ(%q, %q) = %v, want %v", tt.header, tt.coding, got, tt.want)
 		}
 	}
-}
-
-// precompressedRoot is testRoot with a .br and a .gz beside app.js (fake
-// contents: the server does not look inside them), newer than it.
-func precompressedRoot(t *testing.T) string {
-	t.Helper()
-	dir := testRoot(t)
-	later := time.Now().Add(time.Hour)
-	for name, body := range map[string]string{"app.js.br": "BROTLI-BYTES", "app.js.gz": "GZIP-BYTES"} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(p, later, later); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 func TestPrecompressedChoice(t *testing.T) {
@@ -107,7 +106,7 @@ func TestPrecompressedChoice(t *testing.T) {
 	}
 	// If-Range with the plain ETag does not get a range of the gzip.
 	res, body = do(t, h, "GET", "/app.js", "Accept-Encoding", "gzip", "Range", "bytes=0-3", "If-Range", etags[""])
-	if res.StatusCode != 200 || !bytes.Equal(body, []byte("GZIP-BYTES")) {
+	if res.StatusCode != 200 || string(body) != "GZIP-BYTES" {
 		t.Errorf("If-Range with another encoding's ETag: %d %q, want the whole gzip", res.StatusCode, body)
 	}
 }

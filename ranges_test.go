@@ -7,11 +7,12 @@ import (
 
 func TestRanges(t *testing.T) {
 	h := handlerFor(t, testRoot(t)) // app.js is "export {}", 9 bytes
-	for _, tt := range []struct {
+	type want struct {
 		rng    string
 		status int
 		body   string
-	}{
+	}
+	for _, tt := range []want{
 		{"bytes=0-1", 206, "ex"},
 		{"bytes=-2", 206, "{}"},
 		{"bytes=7-", 206, "{}"},

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	go run . [-addr 127.0.0.1:8080] [-dir web] [-frame-ancestors '*'] [-drain 5s]
+//	go run . [-addr 127.0.0.1:8080] [-dir web] [-frame-ancestors '*'] [-origin=true] [-drain 5s]
 //
 // It serves the regular files of one folder and nothing else: no directory
 // listings, no dotfiles, no path that leaves the folder (symbolic links are
@@ -17,7 +17,8 @@
 // shutdown), files.go (which files are served and how), encoding.go
 // (Accept-Encoding and the precompressed copies), ranges.go (which Range
 // headers are taken), requestlog.go (the request log and the requests in
-// flight) and toolong.go (the page for an over-long URL).
+// flight), toolong.go (the page for an over-long URL) and origin.go (the
+// HTTP origin under /origin/ that the stampede lesson fetches from).
 package main
 
 import (
@@ -57,12 +58,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-cha
 	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one; a host other than loopback is reachable from other machines)")
 	dir := flags.String("dir", "web", "folder to serve")
 	frame := flags.String("frame-ancestors", "*", "CSP frame-ancestors: the sites allowed to embed the page in a frame ('none' forbids it)")
+	originOn := flags.Bool("origin", true, "serve the HTTP origin the stampede lesson fetches from, under /origin/")
 	drain := flags.Duration("drain", 5*time.Second, "at shutdown, how long running requests may go on before they are cut off")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	if flags.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags are -addr, -dir, -frame-ancestors and -drain)", flags.Arg(0))
+		return fmt.Errorf("unexpected argument %q (flags are -addr, -dir, -frame-ancestors, -origin and -drain)", flags.Arg(0))
 	}
 	if err := checkFrameAncestors(*frame); err != nil {
 		return err
@@ -88,8 +90,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-cha
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	flight := newInFlight()
+	mux := http.NewServeMux()
+	mux.Handle("/", newHandler(root, *frame))
+	if *originOn {
+		mux.Handle(originPrefix, newOrigin())
+	}
 	srv := &http.Server{
-		Handler:           logRequests(logger, flight, refuseLongURLs(newHandler(root, *frame))),
+		Handler:           logRequests(logger, flight, refuseLongURLs(mux)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -345,33 +345,31 @@ func stalledDownload(t *testing.T, url string) {
 	}
 }
 
-func TestDrainCutsOffAndSaysWhat(t *testing.T) {
-	dir := testRoot(t)
-	bigFile(t, dir)
-	s := startRun(t, "-dir", dir, "-addr", "127.0.0.1:0", "-drain", "50ms")
-	stalledDownload(t, s.url)
-	s.sig <- os.Interrupt
-	if err := <-s.done; err != nil {
-		t.Fatalf("run: %v, want nil: cutting a download off at shutdown is no failure", err)
-	}
-	got := s.logs.String()
-	if !strings.Contains(got, "drain ended; cut off 1 request(s) still running: GET /big.bin from 127.0.0.1:") || strings.Contains(got, "deadline") {
-		t.Errorf("log %q does not say what was cut off", got)
-	}
-}
-
-func TestSecondInterruptStopsAtOnce(t *testing.T) {
-	dir := testRoot(t)
-	bigFile(t, dir)
-	s := startRun(t, "-dir", dir, "-addr", "127.0.0.1:0", "-drain", "1h")
-	stalledDownload(t, s.url)
-	s.sig <- os.Interrupt
-	s.sig <- os.Interrupt // taken by the drain, which the first one began
-	if err := <-s.done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if got := s.logs.String(); !strings.Contains(got, "a second interrupt came; cut off 1 request(s) still running: GET /big.bin") {
-		t.Errorf("log %q does not say what the second interrupt cut off", got)
+// TestShutdownSaysWhatItCutOff: a download still running when the drain
+// ends, or when a second interrupt comes, is cut off and named, and run
+// returns nil: cutting it off is what was asked for.
+func TestShutdownSaysWhatItCutOff(t *testing.T) {
+	for _, tt := range []struct {
+		drain      string
+		interrupts int
+		want       string
+	}{
+		{"50ms", 1, "the 50ms drain ended; cut off 1 request(s) still running: GET /big.bin from 127.0.0.1:"},
+		{"1h", 2, "a second interrupt came; cut off 1 request(s) still running: GET /big.bin from 127.0.0.1:"},
+	} {
+		dir := testRoot(t)
+		bigFile(t, dir)
+		s := startRun(t, "-dir", dir, "-addr", "127.0.0.1:0", "-drain", tt.drain)
+		stalledDownload(t, s.url)
+		for range tt.interrupts {
+			s.sig <- os.Interrupt // the second is taken by the drain the first began
+		}
+		if err := <-s.done; err != nil {
+			t.Fatalf("-drain %s, %d interrupts: run: %v, want nil", tt.drain, tt.interrupts, err)
+		}
+		if got := s.logs.String(); !strings.Contains(got, tt.want) || strings.Contains(got, "deadline") {
+			t.Errorf("-drain %s, %d interrupts: log %q does not say what was cut off", tt.drain, tt.interrupts, got)
+		}
 	}
 }
 

@@ -12,6 +12,41 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// byteRelay forwards loopback TCP connections to a server and counts the
+// bytes it sends back to the browser.
+type byteRelay struct {
+	url  string
+	sent atomic.Int64
+}
+
+func newByteRelay(tb testing.TB, serverURL string) *byteRelay {
+	tb.Helper()
+	target, err := url.Parse(serverURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &byteRelay{url: "http://" + ln.Addr().String() + "/"}
+	var conns sync.WaitGroup
+	tb.Cleanup(func() {
+		ln.Close()
+		conns.Wait()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Go(func() { forward(countingConn{c, &r.sent}, target.Host) })
+		}
+	}()
+	return r
+}
+
 // BenchmarkWebTransfer reports the bytes a first visit transfers (the
 // bundle served by serve.go, which sends the .br copies: Chromium asks for
 // brotli from loopback, a trustworthy origin, as from HTTPS), the bytes of a
@@ -58,41 +93,6 @@ func BenchmarkWebTransfer(b *testing.B) {
 	b.ReportMetric(median(repeatMs), "repeat-ready-ms")
 	fmt.Printf("transfer: first visit %.3f MB, repeat visit %.1f KB (headers included); navigation to ready: first %v ms, repeat %v ms\n",
 		median(first)/1e6, median(repeat)/1e3, round(firstMs), round(repeatMs))
-}
-
-// byteRelay forwards loopback TCP connections to a server and counts the
-// bytes it sends back to the browser.
-type byteRelay struct {
-	url  string
-	sent atomic.Int64
-}
-
-func newByteRelay(tb testing.TB, serverURL string) *byteRelay {
-	tb.Helper()
-	target, err := url.Parse(serverURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := &byteRelay{url: "http://" + ln.Addr().String() + "/"}
-	var conns sync.WaitGroup
-	tb.Cleanup(func() {
-		ln.Close()
-		conns.Wait()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Go(func() { forward(countingConn{c, &r.sent}, target.Host) })
-		}
-	}()
-	return r
 }
 
 // forward copies both ways until either side closes.
