@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -74,6 +75,9 @@ func TestPrecompressedChoice(t *testing.T) {
 		}
 		if res.Header.Get("Content-Type") != "text/javascript; charset=utf-8" || res.Header.Get("Vary") != "Accept-Encoding" {
 			t.Errorf("Accept-Encoding %q: Content-Type %q Vary %q", tt.accept, res.Header.Get("Content-Type"), res.Header.Get("Vary"))
+		}
+		if res.Header.Get("Content-Length") != strconv.Itoa(len(body)) || res.Header.Get("Accept-Ranges") != "bytes" {
+			t.Errorf("Accept-Encoding %q: Content-Length %q for %d bytes, Accept-Ranges %q", tt.accept, res.Header.Get("Content-Length"), len(body), res.Header.Get("Accept-Ranges"))
 		}
 		if res.Header.Get("ETag") == "" || res.Header.Get("Last-Modified") == "" {
 			t.Errorf("Accept-Encoding %q: no validators", tt.accept)
