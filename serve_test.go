@@ -50,7 +50,7 @@ func TestHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	h := newHandler(root.FS(), "*")
+	h := newHandler(root, "*")
 
 	tests := []struct {
 		name, method, target string
@@ -125,7 +125,7 @@ func TestPrecompressed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	h := newHandler(root.FS(), "*")
+	h := newHandler(root, "*")
 	for _, tt := range []struct {
 		accept string
 		gzip   bool
@@ -178,7 +178,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	logs := &syncWriter{b: new(strings.Builder)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir}, outW, logs)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir}, outW, logs, nil)
 		outW.Close()
 	}()
 	sc := bufio.NewScanner(outR)
@@ -218,7 +218,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-dir", dir, "-frame-ancestors", "*; script-src *"},
 		{"-nope"},
 	} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
+		err := run(context.Background(), args, io.Discard, io.Discard, nil)
 		if err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
 		}
@@ -241,4 +241,158 @@ func (w *syncWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
+}
+
+// server runs run with args on a free loopback port (unless args say
+// otherwise) and returns its URL, its log, the interrupt channel and run's
+// result.
+type server struct {
+	url  string
+	logs *syncWriter
+	sig  chan os.Signal
+	done chan error
+}
+
+func startRun(t *testing.T, args ...string) *server {
+	t.Helper()
+	s := &server{logs: &syncWriter{b: new(strings.Builder)}, sig: make(chan os.Signal, 2), done: make(chan error, 1)}
+	outR, outW := io.Pipe()
+	go func() {
+		s.done <- run(context.Background(), args, outW, s.logs, s.sig)
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	if !sc.Scan() {
+		t.Fatalf("no startup line; err %v; log %s", <-s.done, s.logs.String())
+	}
+	line := sc.Text()
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		t.Fatalf("startup line %q has no URL", line)
+	}
+	s.url = strings.Fields(line[i:])[0]
+	go io.Copy(io.Discard, outR)
+	t.Cleanup(func() {
+		select {
+		case s.sig <- os.Interrupt:
+		default:
+		}
+	})
+	return s
+}
+
+func TestFrameAncestorsChecked(t *testing.T) {
+	dir := testRoot(t)
+	for _, v := range []string{"*; script-src *", "'self'\x01", "https://évil.example", "a\u202eb", "", " ", "'self',*"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{"-dir", dir, "-frame-ancestors", v}, io.Discard, &stderr, nil)
+		if err == nil {
+			t.Errorf("-frame-ancestors %q accepted", v)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "-frame-ancestors ") || strings.ContainsFunc(msg, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+			t.Errorf("-frame-ancestors %q: message %q should name the flag and show the value escaped", v, msg)
+		}
+	}
+	if err := checkFrameAncestors("'self' https://course.example"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestEveryInterfaceSaidSo(t *testing.T) {
+	dir := testRoot(t)
+	for _, addr := range []string{"", ":0", "0.0.0.0:0"} {
+		s := startRun(t, "-addr", addr, "-dir", dir)
+		if !strings.HasPrefix(s.url, "http://127.0.0.1:") {
+			t.Errorf("-addr %q: URL %q, want one this machine can open", addr, s.url)
+		}
+		s.sig <- os.Interrupt
+		if err := <-s.done; err != nil {
+			t.Fatal(err)
+		}
+		if got := s.logs.String(); !strings.Contains(got, "every network interface") {
+			t.Errorf("-addr %q: log %q does not say it listens on every interface", addr, got)
+		}
+	}
+	s := startRun(t, "-addr", "127.0.0.1:0", "-dir", dir)
+	s.sig <- os.Interrupt
+	<-s.done
+	if got := s.logs.String(); strings.Contains(got, "other machines") {
+		t.Errorf("loopback: log %q warns", got)
+	}
+}
+
+// bigFile adds a file to dir too big to sit in the socket buffers, so that
+// a client that reads none of it keeps its download running.
+func bigFile(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "big.bin"), make([]byte, 64<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stalledDownload starts a GET of big.bin and reads only its headers.
+func stalledDownload(t *testing.T, url string) {
+	t.Helper()
+	res, err := http.Get(url + "big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != 200 {
+		t.Fatalf("GET big.bin: %d", res.StatusCode)
+	}
+}
+
+// TestShutdownSaysWhatItCutOff: a download still running when the drain
+// ends, or when a second interrupt comes, is cut off and named, and run
+// returns nil: cutting it off is what was asked for.
+func TestShutdownSaysWhatItCutOff(t *testing.T) {
+	for _, tt := range []struct {
+		drain      string
+		interrupts int
+		want       string
+	}{
+		{"50ms", 1, "the 50ms drain ended; cut off 1 request(s) still running: GET /big.bin from 127.0.0.1:"},
+		{"1h", 2, "a second interrupt came; cut off 1 request(s) still running: GET /big.bin from 127.0.0.1:"},
+	} {
+		dir := testRoot(t)
+		bigFile(t, dir)
+		s := startRun(t, "-dir", dir, "-addr", "127.0.0.1:0", "-drain", tt.drain)
+		stalledDownload(t, s.url)
+		for range tt.interrupts {
+			s.sig <- os.Interrupt // the second is taken by the drain the first began
+		}
+		if err := <-s.done; err != nil {
+			t.Fatalf("-drain %s, %d interrupts: run: %v, want nil", tt.drain, tt.interrupts, err)
+		}
+		if got := s.logs.String(); !strings.Contains(got, tt.want) || strings.Contains(got, "deadline") {
+			t.Errorf("-drain %s, %d interrupts: log %q does not say what was cut off", tt.drain, tt.interrupts, got)
+		}
+	}
+}
+
+func TestLongURLPage(t *testing.T) {
+	s := startRun(t, "-dir", testRoot(t), "-addr", "127.0.0.1:0")
+	long := "?scene=" + strings.Repeat("<b>x</b>", 100_000/8)
+	res, err := http.Get(s.url + long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestURITooLong || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("a 100,000-character URL: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(string(body), "This link is too long") || !strings.Contains(string(body), "100008 characters") {
+		t.Errorf("page %q does not say what happened", body)
+	}
+	if strings.Contains(string(body), "<b>") || len(body) > 2000 {
+		t.Errorf("page echoes the URL or is not short (%d bytes)", len(body))
+	}
+	// A normal link still works.
+	if res, err := http.Get(s.url + "?tasks=3"); err != nil || res.StatusCode != 200 {
+		t.Errorf("a short link: %v %v", res, err)
+	}
 }
