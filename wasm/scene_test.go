@@ -141,3 +141,48 @@ func TestSceneRunDrainStop(t *testing.T) {
 		t.Errorf("after stop, state %q", st)
 	}
 }
+
+func TestPipeFlood(t *testing.T) {
+	p := benchPG(t)
+	v, err := p.Call("pipeFlood", -5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := errorMessage(t, v); !strings.Contains(msg, "rate must be between 0 and 10000000") {
+		t.Fatalf("bad rate: %q", msg)
+	}
+	callFlood(t, 100000)
+	var seq []int32
+	for len(seq) < 1000 {
+		time.Sleep(10 * time.Millisecond)
+		v, err := p.Call("sceneDrain")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.IsNull() {
+			continue
+		}
+		n, _ := v.Length()
+		b := make([]byte, n)
+		if _, err := safejs.CopyBytesToGo(b, v); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range engine.DecodeEvents(b) {
+			if e.Kind == engine.KindCacheHit {
+				seq = append(seq, e.Aux)
+			}
+		}
+	}
+	var res struct{ Sent, Dropped int64 }
+	if err := json.Unmarshal([]byte(callFlood(t, 0)), &res); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range seq {
+		if s != int32(i) {
+			t.Fatalf("event %d carries number %d: the source skipped or repeated", i, s)
+		}
+	}
+	if res.Sent != int64(len(seq)) || res.Dropped != 0 {
+		t.Errorf("sent %d, dropped %d; drained %d", res.Sent, res.Dropped, len(seq))
+	}
+}

@@ -6,6 +6,27 @@ import (
 	"testing"
 )
 
+// TestParseSceneRefusesDuplicates: a scene that gives a field twice is
+// refused naming the field, as a link that does is.
+func TestParseSceneRefusesDuplicates(t *testing.T) {
+	_, err := ParseScene([]byte(`{"tasks": 3, "tasks": 4, "mix": {"get": 1, "get": 2}}`))
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("ParseScene with repeated fields: %v, want a ValidationError", err)
+	}
+	var fields []string
+	for _, fe := range ve.Fields {
+		fields = append(fields, fe.Field+": "+fe.Message)
+	}
+	want := []string{"tasks: tasks is given 2 times in the scene", "mix.get: mix.get is given 2 times in the scene"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("errors %q, want %q", fields, want)
+	}
+	if _, err := ParseScene([]byte(`{"tasks": 3, "mix": {"get": 1, "set": 2}}`)); err != nil {
+		t.Errorf("a scene without repeats: %v", err)
+	}
+}
+
 func TestDuplicateFields(t *testing.T) {
 	for _, c := range []struct {
 		json string
@@ -35,26 +56,5 @@ func TestDuplicateFields(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("duplicateFields(%s) = %q, want %q", c.json, got, c.want)
 		}
-	}
-}
-
-// TestParseSceneRefusesDuplicates: a scene that gives a field twice is
-// refused naming the field, as a link that does is.
-func TestParseSceneRefusesDuplicates(t *testing.T) {
-	_, err := ParseScene([]byte(`{"tasks": 3, "tasks": 4, "mix": {"get": 1, "get": 2}}`))
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("ParseScene with repeated fields: %v, want a ValidationError", err)
-	}
-	var fields []string
-	for _, fe := range ve.Fields {
-		fields = append(fields, fe.Field+": "+fe.Message)
-	}
-	want := []string{"tasks: tasks is given 2 times in the scene", "mix.get: mix.get is given 2 times in the scene"}
-	if !slices.Equal(fields, want) {
-		t.Errorf("errors %q, want %q", fields, want)
-	}
-	if _, err := ParseScene([]byte(`{"tasks": 3, "mix": {"get": 1, "set": 2}}`)); err != nil {
-		t.Errorf("a scene without repeats: %v", err)
 	}
 }
