@@ -55,7 +55,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 	if n := eval[int](t, b, `testWorkers.length`); n != 1 {
 		t.Fatalf("the page started %d workers, want 1", n)
 	}
-	bindings := "call: method must be one of runLesson, sceneDrain"
+	bindings := "call: method must be a binding (runLesson, sceneDrain, "
 	for _, c := range []struct {
 		name    string
 		msg     string // a JavaScript expression
@@ -75,7 +75,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 		{"Infinity", `{type: "call", id: "a5", method: "sceneSpeed", args: [Infinity]}`, `"a5"`,
 			"error", []string{"speed must be a finite number, not Infinity"}},
 		{"huge string", `{type: "call", id: "a6", method: "selfTest", args: ["a".repeat(20e6)]}`, `"a6"`,
-			"error", []string{`selfTest: bad arguments:`, `not the string "aaaa`, "… (20000000 bytes)"}},
+			"error", []string{`selfTest: bad arguments:`, `not the string "aaaa`, `aaa…" (20000000 bytes)`}},
 		{"huge value in a link", `{type: "call", id: "a7", method: "sceneFromQuery", args: ["tasks=" + "9".repeat(20e6)]}`, `"a7"`,
 			"result", []string{`"ok":false`, `"field":"tasks"`, "tasks must be a whole number", "bytes)"}},
 		// Methods: only the registered bindings.
@@ -87,7 +87,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 		{"unknown", `{type: "call", id: "m6", method: "nope"}`, `"m6"`, "error", []string{bindings, `not the string "nope"`}},
 		{"benchmark only", `{type: "call", id: "m7", method: "pipeFlood", args: [1000]}`, `"m7"`, "error", []string{bindings, `not the string "pipeFlood"`}},
 		{"method not a string", `{type: "call", id: "m8", method: 7n}`, `"m8"`, "error", []string{bindings, "not the BigInt 7n"}},
-		{"huge method", `{type: "call", id: "m9", method: "x".repeat(20e6)}`, `"m9"`, "error", []string{bindings, "… (20000000 characters)"}},
+		{"huge method", `{type: "call", id: "m9", method: "x".repeat(20e6)}`, `"m9"`, "error", []string{bindings, `xxx…" (20000000 characters)`}},
 		// Repeated keys: one rule for a scene's JSON and a link.
 		{"repeated JSON key", `{type: "call", id: "d1", method: "sceneParse", args: ['{"tasks": 3, "tasks": 500}']}`, `"d1"`,
 			"result", []string{`"ok":false`, `"field":"tasks"`, "tasks is given 2 times in the scene"}},
@@ -130,6 +130,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 	waitBatches(t, b, 3)
 	b.waitFor(t, "events", `playground.model.events > 10`)
 	stop(t, b)
+	b.screenshot(t, "worker-after-malformed")
 	b.noProblems(t)
 }
 

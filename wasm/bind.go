@@ -131,17 +131,33 @@ const (
 	maxMessage      = 1000
 )
 
-// clip returns s, or its first max bytes (cut at a character boundary)
-// followed by how long s is: "aaaa… (20000000 bytes)".
+// clip returns s, or its first max bytes followed by how long s is:
+// "aaaa… (20000000 bytes)".
 func clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return prefix(s, max) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// prefix is s cut to at most max bytes, at a character boundary.
+func prefix(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return s[:cut] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
+}
+
+// quoted is s as a Go string literal, or its prefix as one with the length
+// after it: "aaaa…" (20000000 bytes).
+func quoted(s string) string {
+	if len(s) <= maxEcho {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(prefix(s, maxEcho)+"…") + " (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // describe names a JavaScript value for an error message: its type and,
@@ -157,7 +173,10 @@ func describe(v safejs.Value) string {
 				text, _ = s.String()
 			}
 		}
-		return "the BigInt " + clip(text, maxEcho) + "n"
+		if len(text) > maxEcho {
+			return "the BigInt " + prefix(text, maxEcho) + "…n (" + strconv.Itoa(len(text)) + " digits)"
+		}
+		return "the BigInt " + text + "n"
 	}
 	switch t {
 	case safejs.TypeUndefined:
@@ -180,7 +199,7 @@ func describe(v safejs.Value) string {
 		return "the number " + strconv.FormatFloat(f, 'g', -1, 64)
 	case safejs.TypeString:
 		s, _ := v.String()
-		return "the string " + strconv.Quote(clip(s, maxEcho))
+		return "the string " + quoted(s)
 	case safejs.TypeSymbol:
 		return "a symbol"
 	case safejs.TypeFunction:

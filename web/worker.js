@@ -87,13 +87,17 @@ const MAX_ECHO = 48;
 
 // describe names a value for a message, as the Go side's describe does.
 function describe(v) {
-  const clip = (s) => (s.length > MAX_ECHO ? `${s.slice(0, MAX_ECHO)}… (${s.length} characters)` : s);
+  const long = (s) => s.length > MAX_ECHO;
   switch (typeof v) {
     case "undefined": return "undefined";
     case "boolean": return `the boolean ${v}`;
     case "number": return Number.isNaN(v) ? "NaN" : Number.isFinite(v) ? `the number ${v}` : String(v);
-    case "bigint": return `the BigInt ${clip(String(v))}n`;
-    case "string": return `the string ${JSON.stringify(clip(v))}`;
+    case "bigint": {
+      const s = String(v);
+      return long(s) ? `the BigInt ${s.slice(0, MAX_ECHO)}…n (${s.length} digits)` : `the BigInt ${s}n`;
+    }
+    case "string":
+      return long(v) ? `the string ${JSON.stringify(`${v.slice(0, MAX_ECHO)}…`)} (${v.length} characters)` : `the string ${JSON.stringify(v)}`;
     case "object": return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
     default: return `a ${typeof v}`;
   }
@@ -115,7 +119,7 @@ function problem(msg) {
   const { id, method, args, stream } = msg;
   if (!isId(id)) return `call: id must be a number or a string of at most ${MAX_ECHO} characters, not ${describe(id)}`;
   if (typeof method !== "string" || !bindings.has(method) || !Object.hasOwn(playground, method) || typeof playground[method] !== "function") {
-    return `call: method must be one of ${[...bindings].join(", ")}; not ${describe(method)}`;
+    return `call: method must be a binding (${[...bindings].join(", ")}), not ${describe(method)}`;
   }
   if (args !== undefined && !Array.isArray(args)) return `${method}: args must be an array, not ${describe(args)}`;
   if (stream !== undefined && typeof stream !== "boolean") return `${method}: stream must be true or false, not ${describe(stream)}`;
