@@ -109,8 +109,8 @@ func round(xs []float64) []int {
 	return out
 }
 
-// BenchmarkWebPipe measures the event pipe alone: a synthetic source in the
-// Go worker (pipeFlood) fills each drain with numbered events at a set
+// BenchmarkWebPipe measures the event pipe alone: a synthetic source in a
+// Go worker started for it (pipeFlood, registered only there) fills each drain with numbered events at a set
 // rate, and the page decodes and applies every one to its model, as it does
 // a scene's. It reports, for each rate, the events delivered per second and
 // how many were lost; the engine's own buffer is measured natively by
@@ -123,6 +123,18 @@ func BenchmarkWebPipe(b *testing.B) {
 		br := startBrowser(b, 1280, 900)
 		br.run(b, chromedp.Navigate(baseURL+"?tasks=1000&keys=10000"))
 		br.waitFor(b, "the page", `window.playground && playground.model !== undefined`)
+		// pipeFlood is registered only in a worker started with ?bench=pipe:
+		// the page's own worker is replaced with one.
+		eval[string](b, br, `(async () => {
+			const { GoWorker } = await import("./goworker.js");
+			const go = new GoWorker("worker.js?bench=pipe");
+			await go.ready;
+			const old = playground.go;
+			old.retired = true;
+			old.terminate();
+			playground.attach(go);
+			return "ok";
+		})()`)
 		best := 0.0
 		for _, rate := range []float64{200_000, 400_000, 800_000, 1_600_000} {
 			br.run(b, chromedp.Evaluate[chromedp.Void](`(() => {

@@ -5,7 +5,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/hack-pad/safejs"
 )
@@ -87,11 +90,11 @@ func promise(name string, fn func() (any, error)) (any, error) {
 func jsError(err error, stack []byte) any {
 	ctor, gerr := safejs.Global().Get("Error")
 	if gerr != nil {
-		return err.Error()
+		return clip(err.Error(), maxMessage)
 	}
-	v, gerr := ctor.New(err.Error())
+	v, gerr := ctor.New(clip(err.Error(), maxMessage))
 	if gerr != nil {
-		return err.Error()
+		return clip(err.Error(), maxMessage)
 	}
 	if stack != nil {
 		_ = v.Set("goStack", string(stack))
@@ -102,32 +105,186 @@ func jsError(err error, stack []byte) any {
 // errArgs is wrapped by the argument helpers' errors.
 var errArgs = errors.New("bad arguments")
 
-// argObject returns args[i] if it is an object, or undefined if it is
-// missing or undefined; anything else is an error naming what.
+// typeOf is v.Type() that cannot panic. syscall/js knows seven of
+// JavaScript's eight types: a BigInt (which postMessage carries like any
+// number) makes Type panic with "bad type flag", so a page that sends one
+// would get "internal error" instead of a message about its argument. ok is
+// false for a BigInt, the only value whose type syscall/js cannot name.
+func typeOf(v safejs.Value) (t safejs.Type, ok bool) {
+	defer func() {
+		if recover() != nil {
+			t, ok = safejs.TypeUndefined, false
+		}
+	}()
+	return v.Type(), true
+}
+
+// maxEcho is how much of a value an error message repeats: enough to
+// recognise it, never the 20 MB a page may send.
+const maxEcho = 48
+
+// maxFieldMessage and maxMessage bound a scene field's message and a whole
+// error message; ours are far shorter, and only an echo of the input makes
+// one longer.
+const (
+	maxFieldMessage = 200
+	maxMessage      = 1000
+)
+
+// clip returns s, or its first max bytes followed by how long s is:
+// "aaaa… (20000000 bytes)".
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return prefix(s, max) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// prefix is s cut to at most max bytes, at a character boundary.
+func prefix(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
+}
+
+// quoted is s as a Go string literal, or its prefix as one with the length
+// after it: "aaaa…" (20000000 bytes).
+func quoted(s string) string {
+	if len(s) <= maxEcho {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(prefix(s, maxEcho)+"…") + " (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// describe names a JavaScript value for an error message: its type and,
+// for a primitive, the value itself, clipped ("NaN", "the number 2.5",
+// "the string \"fast\"", "the BigInt 5n", "an array"). Nothing about it can
+// fail or panic.
+func describe(v safejs.Value) string {
+	t, ok := typeOf(v)
+	if !ok {
+		text := "?"
+		if str, err := safejs.Global().Get("String"); err == nil {
+			if s, err := str.Invoke(v); err == nil {
+				text, _ = s.String()
+			}
+		}
+		if len(text) > maxEcho {
+			return "the BigInt " + prefix(text, maxEcho) + "…n (" + strconv.Itoa(len(text)) + " digits)"
+		}
+		return "the BigInt " + text + "n"
+	}
+	switch t {
+	case safejs.TypeUndefined:
+		return "undefined"
+	case safejs.TypeNull:
+		return "null"
+	case safejs.TypeBoolean:
+		b, _ := v.Bool()
+		return "the boolean " + strconv.FormatBool(b)
+	case safejs.TypeNumber:
+		f, _ := v.Float()
+		switch {
+		case math.IsNaN(f):
+			return "NaN"
+		case math.IsInf(f, 1):
+			return "Infinity"
+		case math.IsInf(f, -1):
+			return "-Infinity"
+		}
+		return "the number " + strconv.FormatFloat(f, 'g', -1, 64)
+	case safejs.TypeString:
+		s, _ := v.String()
+		return "the string " + quoted(s)
+	case safejs.TypeSymbol:
+		return "a symbol"
+	case safejs.TypeFunction:
+		return "a function"
+	}
+	if isArray(v) {
+		return "an array"
+	}
+	return "an object"
+}
+
+func isArray(v safejs.Value) bool {
+	arr, err := safejs.Global().Get("Array")
+	if err != nil {
+		return false
+	}
+	r, err := arr.Call("isArray", v)
+	if err != nil {
+		return false
+	}
+	b, _ := r.Bool()
+	return b
+}
+
+// argObject returns args[i] if it is an object (not an array), or undefined
+// if it is missing, undefined or null; anything else is an error naming
+// what and the value.
 func argObject(args []safejs.Value, i int, what string) (safejs.Value, error) {
 	if i >= len(args) || args[i].IsUndefined() || args[i].IsNull() {
 		return safejs.Undefined(), nil
 	}
-	if t := args[i].Type(); t != safejs.TypeObject {
-		return safejs.Undefined(), fmt.Errorf("%w: %s must be an object, not a %s", errArgs, what, t)
+	if t, ok := typeOf(args[i]); !ok || t != safejs.TypeObject || isArray(args[i]) {
+		return safejs.Undefined(), fmt.Errorf("%w: %s must be an object, not %s", errArgs, what, describe(args[i]))
 	}
 	return args[i], nil
 }
 
 // argFunc returns args[i] if it is a function.
 func argFunc(args []safejs.Value, i int, what string) (safejs.Value, error) {
-	if i >= len(args) || args[i].Type() != safejs.TypeFunction {
-		got := "nothing"
-		if i < len(args) {
-			got = "a " + args[i].Type().String()
-		}
-		return safejs.Undefined(), fmt.Errorf("%w: %s must be a function, not %s", errArgs, what, got)
+	if i >= len(args) {
+		return safejs.Undefined(), fmt.Errorf("%w: %s must be a function, not nothing", errArgs, what)
+	}
+	if t, ok := typeOf(args[i]); !ok || t != safejs.TypeFunction {
+		return safejs.Undefined(), fmt.Errorf("%w: %s must be a function, not %s", errArgs, what, describe(args[i]))
 	}
 	return args[i], nil
 }
 
+// argString returns args[i] if it is a string.
+func argString(args []safejs.Value, i int, what string) (string, error) {
+	if i >= len(args) {
+		return "", fmt.Errorf("%w: %s must be a string, not nothing", errArgs, what)
+	}
+	if t, ok := typeOf(args[i]); !ok || t != safejs.TypeString {
+		return "", fmt.Errorf("%w: %s must be a string, not %s", errArgs, what, describe(args[i]))
+	}
+	return args[i].String()
+}
+
+// argNumber returns args[i] if it is a finite number.
+func argNumber(args []safejs.Value, i int, what string) (float64, error) {
+	if i >= len(args) {
+		return 0, fmt.Errorf("%w: %s must be a number, not nothing", errArgs, what)
+	}
+	return number(args[i], what)
+}
+
+// number returns v if it is a finite number: NaN and the infinities are
+// numbers to JavaScript, and named as what they are.
+func number(v safejs.Value, what string) (float64, error) {
+	if t, ok := typeOf(v); !ok || t != safejs.TypeNumber {
+		return 0, fmt.Errorf("%w: %s must be a number, not %s", errArgs, what, describe(v))
+	}
+	f, err := v.Float()
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%w: %s must be a finite number, not %s", errArgs, what, describe(v))
+	}
+	return f, nil
+}
+
 // optNumber reads obj[name] as a finite number, or returns def when it is
-// undefined.
+// undefined (or obj is).
 func optNumber(obj safejs.Value, name string, def float64) (float64, error) {
 	if obj.IsUndefined() {
 		return def, nil
@@ -139,15 +296,5 @@ func optNumber(obj safejs.Value, name string, def float64) (float64, error) {
 	if v.IsUndefined() {
 		return def, nil
 	}
-	if v.Type() != safejs.TypeNumber || v.IsNaN() {
-		return 0, fmt.Errorf("%w: %s must be a number, not a %s", errArgs, name, v.Type())
-	}
-	f, err := v.Float()
-	if err != nil {
-		return 0, err
-	}
-	if f-f != 0 {
-		return 0, fmt.Errorf("%w: %s must be finite", errArgs, name)
-	}
-	return f, nil
+	return number(v, name)
 }

@@ -10,8 +10,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,7 +23,8 @@ import (
 )
 
 func main() {
-	if err := register(safejs.Global()); err != nil {
+	global := safejs.Global()
+	if err := register(global, benchRequested(global)); err != nil {
 		// The page sees that playground never became ready, and why.
 		fmt.Println("playground: cannot register bindings:", err)
 		return
@@ -29,41 +32,75 @@ func main() {
 	select {} // serve calls until the worker is terminated
 }
 
-// register sets global.playground to an object with the bindings.
-func register(global safejs.Value) error {
-	objCtor, err := global.Get("Object")
-	if err != nil {
-		return err
-	}
-	pg, err := objCtor.New()
-	if err != nil {
-		return err
-	}
-	if err := pg.Set("goVersion", runtime.Version()); err != nil {
-		return err
-	}
-	for name, fn := range map[string]binding{
-		"runLesson":  runLesson,
-		"stopLesson": stopLesson,
-		"selfTest":   selfTest,
+// bindings are the functions the page may call, by name.
+var bindings = map[string]binding{
+	"runLesson":  runLesson,
+	"stopLesson": stopLesson,
+	"selfTest":   selfTest,
 
-		"sceneSpec":      sceneSpec,
-		"sceneParse":     sceneParse,
-		"sceneFromQuery": sceneFromQuery,
-		"sceneStart":     sceneStart,
-		"scenePause":     scenePause,
-		"sceneResume":    sceneResume,
-		"sceneSpeed":     sceneSpeed,
-		"sceneStop":      sceneStop,
-		"sceneDrain":     sceneDrain,
-		"sceneSnapshot":  sceneSnapshot,
-		"pipeFlood":      pipeFlood,
-	} {
-		if err := export(pg, name, fn); err != nil {
-			return err
-		}
+	"sceneSpec":      sceneSpec,
+	"sceneParse":     sceneParse,
+	"sceneFromQuery": sceneFromQuery,
+	"sceneStart":     sceneStart,
+	"scenePause":     scenePause,
+	"sceneResume":    sceneResume,
+	"sceneSpeed":     sceneSpeed,
+	"sceneStop":      sceneStop,
+	"sceneDrain":     sceneDrain,
+	"sceneSnapshot":  sceneSnapshot,
+}
+
+// register sets global.playground to a frozen object with the bindings (and
+// the benchmark's, if bench), goVersion, and bindings: the sorted names of
+// the functions, which is all the worker will call. The object has no
+// prototype, so a method name from a message ("constructor", "toString",
+// "__proto__") finds nothing inherited even before the worker checks the
+// list.
+func register(global safejs.Value, bench bool) error {
+	pg, err := newPlayground(global, bench)
+	if err != nil {
+		return err
 	}
 	return global.Set("playground", pg)
+}
+
+func newPlayground(global safejs.Value, bench bool) (safejs.Value, error) {
+	objCtor, err := global.Get("Object")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	pg, err := objCtor.Call("create", nil)
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	if err := pg.Set("goVersion", runtime.Version()); err != nil {
+		return safejs.Undefined(), err
+	}
+	fns := maps.Clone(bindings)
+	if bench {
+		maps.Copy(fns, benchBindings)
+	}
+	var names []any
+	for _, name := range slices.Sorted(maps.Keys(fns)) {
+		if err := export(pg, name, fns[name]); err != nil {
+			return safejs.Undefined(), err
+		}
+		names = append(names, name)
+	}
+	list, err := safejs.ValueOf(names)
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	if _, err := objCtor.Call("freeze", list); err != nil {
+		return safejs.Undefined(), err
+	}
+	if err := pg.Set("bindings", list); err != nil {
+		return safejs.Undefined(), err
+	}
+	if _, err := objCtor.Call("freeze", pg); err != nil {
+		return safejs.Undefined(), err
+	}
+	return pg, nil
 }
 
 var lessonState struct {
@@ -154,13 +191,12 @@ func stopLesson([]safejs.Value) (any, error) {
 // "spin" starts a goroutine that never blocks, which freezes the instance
 // for good: only the page's test of a runaway scene uses it.
 func selfTest(args []safejs.Value) (any, error) {
-	what := ""
+	what, shown := "", "nothing"
 	if len(args) > 0 {
-		s, err := args[0].String()
-		if err != nil {
-			return nil, err
+		shown = describe(args[0])
+		if t, ok := typeOf(args[0]); ok && t == safejs.TypeString {
+			what, _ = args[0].String()
 		}
-		what = s
 	}
 	switch what {
 	case "panic":
@@ -179,7 +215,7 @@ func selfTest(args []safejs.Value) (any, error) {
 		}()
 		return "spinning", nil
 	}
-	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\", \"panicAsync\" or \"spin\", not %q", errArgs, what)
+	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\", \"panicAsync\" or \"spin\", not %s", errArgs, shown)
 }
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }

@@ -18,7 +18,7 @@ func pg(t *testing.T) safejs.Value {
 	if err == nil && !v.IsUndefined() {
 		return v
 	}
-	if err := register(g); err != nil {
+	if err := register(g, false); err != nil {
 		t.Fatal(err)
 	}
 	v, err = g.Get("playground")
@@ -92,8 +92,8 @@ func TestBadArgumentsReject(t *testing.T) {
 		want string
 	}{
 		{"no callback", []any{nil}, "onLine must be a function, not nothing"},
-		{"options not an object", []any{"fast", noop.Value()}, "options must be an object, not a string"},
-		{"tasks not a number", []any{map[string]any{"tasks": "5"}, noop.Value()}, "tasks must be a number, not a string"},
+		{"options not an object", []any{"fast", noop.Value()}, `options must be an object, not the string "fast"`},
+		{"tasks not a number", []any{map[string]any{"tasks": "5"}, noop.Value()}, `tasks must be a number, not the string "5"`},
 		{"tasks fractional", []any{map[string]any{"tasks": 2.5}, noop.Value()}, "tasks must be a whole number"},
 		{"tasks too many", []any{map[string]any{"tasks": 500}, noop.Value()}, "tasks must be between 1 and 100 (got 500)"},
 		{"ttl huge", []any{map[string]any{"ttlMs": 1e300}, noop.Value()}, "ttlMs must be between 0 and 10000000"},
@@ -190,4 +190,101 @@ func TestStopLessonRejectsTheRun(t *testing.T) {
 	if _, msg := await(t, v); !strings.Contains(msg, "context canceled") {
 		t.Fatalf("stopped run settled with %q", msg)
 	}
+}
+
+var (
+	benchObject     safejs.Value
+	benchRegistered bool
+)
+
+// benchPG returns a playground object registered as for the benchmark
+// (with pipeFlood), beside the page's own.
+func benchPG(t *testing.T) safejs.Value {
+	t.Helper()
+	if !benchRegistered {
+		v, err := newPlayground(safejs.Global(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		benchObject, benchRegistered = v, true
+	}
+	return benchObject
+}
+
+// TestPipeFloodOnlyForTheBenchmark: the page's playground object has no
+// pipeFlood, in its list or as a property; the benchmark's has both; and
+// only a worker URL with bench=pipe asks for it.
+func TestPipeFloodOnlyForTheBenchmark(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    safejs.Value
+		want bool
+	}{{"page", pg(t), false}, {"benchmark", benchPG(t), true}} {
+		f, err := c.p.Get("pipeFlood")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !f.IsUndefined(); got != c.want {
+			t.Errorf("%s: pipeFlood registered: %v, want %v", c.name, got, c.want)
+		}
+		if got := strings.Contains(bindingList(t, c.p), "pipeFlood"); got != c.want {
+			t.Errorf("%s: pipeFlood listed in bindings: %v, want %v", c.name, got, c.want)
+		}
+	}
+	g := safejs.Global()
+	defer g.Delete("location")
+	for search, want := range map[string]bool{
+		"?bench=pipe": true, "bench=pipe": true, "?x=1&bench=pipe": true,
+		"": false, "?bench=pip": false, "?bench": false, "?%zz": false,
+	} {
+		if err := g.Set("location", map[string]any{"search": search}); err != nil {
+			t.Fatal(err)
+		}
+		if got := benchRequested(g); got != want {
+			t.Errorf("worker URL query %q: benchmark bindings %v, want %v", search, got, want)
+		}
+	}
+	for _, loc := range []any{nil, "x", 5, map[string]any{"search": 5}} {
+		if err := g.Set("location", loc); err != nil {
+			t.Fatal(err)
+		}
+		if benchRequested(g) {
+			t.Errorf("location %v asked for the benchmark's bindings", loc)
+		}
+	}
+}
+
+func bindingList(t *testing.T, p safejs.Value) string {
+	t.Helper()
+	l, err := p.Get("bindings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := safejs.Global().Get("JSON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := j.Call("stringify", l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str, _ := s.String()
+	return str
+}
+
+// callFlood calls the benchmark's pipeFlood(rate) and returns its JSON.
+func callFlood(t *testing.T, rate float64) string {
+	t.Helper()
+	v, err := benchPG(t).Call("pipeFlood", rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := errorMessage(t, v); msg != "" {
+		t.Fatal(msg)
+	}
+	s, err := v.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -26,21 +25,6 @@ var scene struct {
 	flood flood  // the pipe benchmark's synthetic source, when on
 }
 
-// flood is a synthetic event source for the pipe benchmark (make
-// bench-web): while its rate is above 0, sceneDrain returns rate events per
-// second of real time instead of the engine's, numbered in aux so that the
-// page can check that none was lost. What a drain cannot carry (more than an
-// event buffer's worth) is counted as dropped.
-type flood struct {
-	rate      float64
-	last      time.Time
-	owed      float64
-	seq       int64
-	dropped   int64
-	started   bool
-	startedAt time.Time
-}
-
 // sceneResult is what sceneParse, sceneFromQuery and sceneStart return: the
 // scene, or every field that is wrong.
 type sceneResult struct {
@@ -56,27 +40,27 @@ func resultOf(s engine.Scene, err error) (string, error) {
 	case err == nil:
 		return toJSON(sceneResult{OK: true, Scene: &s, Query: s.Query().Encode()})
 	case errors.As(err, &verr):
-		return toJSON(sceneResult{Errors: verr.Fields})
+		return toJSON(sceneResult{Errors: clipFields(verr.Fields)})
 	default:
 		// Malformed JSON and the like: no single field to point at.
-		return toJSON(sceneResult{Errors: []engine.FieldError{{Field: "", Message: err.Error()}}})
+		return toJSON(sceneResult{Errors: clipFields([]engine.FieldError{{Field: "", Message: err.Error()}})})
 	}
+}
+
+// clipFields cuts what the engine's messages echo of the input (an unknown
+// field's name, a bad value): a 20 MB value comes back as its first bytes
+// and its length, not whole.
+func clipFields(fs []engine.FieldError) []engine.FieldError {
+	out := make([]engine.FieldError, len(fs))
+	for i, fe := range fs {
+		out[i] = engine.FieldError{Field: clip(fe.Field, maxEcho), Message: clip(fe.Message, maxFieldMessage)}
+	}
+	return out
 }
 
 func toJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
-}
-
-func argString(args []safejs.Value, i int, what string) (string, error) {
-	if i >= len(args) || args[i].Type() != safejs.TypeString {
-		got := "nothing"
-		if i < len(args) {
-			got = "a " + args[i].Type().String()
-		}
-		return "", fmt.Errorf("%w: %s must be a string, not %s", errArgs, what, got)
-	}
-	return args[i].String()
 }
 
 // sceneSpec() returns, as JSON, what the page needs to build its controls
@@ -187,10 +171,7 @@ func sceneResume([]safejs.Value) (any, error) {
 
 // sceneSpeed(x) changes the scene's time scale, live.
 func sceneSpeed(args []safejs.Value) (any, error) {
-	if len(args) < 1 || args[0].Type() != safejs.TypeNumber {
-		return nil, fmt.Errorf("%w: speed must be a number", errArgs)
-	}
-	x, err := args[0].Float()
+	x, err := argNumber(args, 0, "speed")
 	if err != nil {
 		return nil, err
 	}
@@ -267,57 +248,4 @@ func sceneSnapshot([]safejs.Value) (any, error) {
 		return nil, nil
 	}
 	return toJSON(e.Snapshot())
-}
-
-// fill appends the events owed since the last call.
-func (f *flood) fill(dst []byte) []byte {
-	now := time.Now()
-	var ev engine.Event
-	if !f.started {
-		f.started, f.startedAt, f.last = true, now, now
-		ev = engine.Event{Kind: engine.KindSceneStart, Task: engine.TaskScene, Key: -1, Aux: 1000}
-		dst = append(dst, make([]byte, engine.EventSize)...)
-		ev.Put(dst[len(dst)-engine.EventSize:])
-	}
-	f.owed += f.rate * now.Sub(f.last).Seconds()
-	f.last = now
-	n := int(f.owed)
-	f.owed -= float64(n)
-	if max := engine.DefaultEventBuffer; n > max {
-		f.dropped += int64(n - max)
-		n = max
-	}
-	t := float64(now.Sub(f.startedAt)) / float64(time.Millisecond)
-	for range n {
-		ev = engine.Event{T: t, Kind: engine.KindCacheHit, Task: int32(f.seq % 1000), Key: int32(f.seq % 10000), Aux: int32(f.seq)}
-		dst = append(dst, make([]byte, engine.EventSize)...)
-		ev.Put(dst[len(dst)-engine.EventSize:])
-		f.seq++
-	}
-	return dst
-}
-
-// pipeFlood(rate) starts the pipe benchmark's synthetic source at rate
-// events per second (1..10,000,000), replacing the scene's events, or stops
-// it with 0. It returns JSON {sent, dropped, seconds} for the run it ends.
-func pipeFlood(args []safejs.Value) (any, error) {
-	if len(args) < 1 || args[0].Type() != safejs.TypeNumber {
-		return nil, fmt.Errorf("%w: rate must be a number", errArgs)
-	}
-	rate, err := args[0].Float()
-	if err != nil {
-		return nil, err
-	}
-	if rate < 0 || rate > 1e7 || rate != rate {
-		return nil, fmt.Errorf("%w: rate must be between 0 and 10000000 events per second (got %v)", errArgs, rate)
-	}
-	scene.Lock()
-	defer scene.Unlock()
-	old := scene.flood
-	scene.flood = flood{rate: rate}
-	secs := 0.0
-	if old.started {
-		secs = time.Since(old.startedAt).Seconds()
-	}
-	return toJSON(map[string]any{"sent": old.seq, "dropped": old.dropped, "seconds": secs})
 }

@@ -90,9 +90,9 @@ func TestSceneBadArguments(t *testing.T) {
 		args   []any
 		want   string
 	}{
-		{"sceneParse", []any{42}, "scene must be a string, not a number"},
+		{"sceneParse", []any{42}, "scene must be a string, not the number 42"},
 		{"sceneStart", nil, "scene must be a string, not nothing"},
-		{"sceneSpeed", []any{"fast"}, "speed must be a number"},
+		{"sceneSpeed", []any{"fast"}, `speed must be a number, not the string "fast"`},
 		{"sceneSpeed", []any{50}, "speed"},
 	} {
 		v, err := pg(t).Call(c.method, c.args...)
@@ -149,7 +149,7 @@ func TestSceneRunDrainStop(t *testing.T) {
 }
 
 func TestPipeFlood(t *testing.T) {
-	p := pg(t)
+	p := benchPG(t)
 	v, err := p.Call("pipeFlood", -5)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestPipeFlood(t *testing.T) {
 	if msg := errorMessage(t, v); !strings.Contains(msg, "rate must be between 0 and 10000000") {
 		t.Fatalf("bad rate: %q", msg)
 	}
-	callString(t, "pipeFlood", 100000)
+	callFlood(t, 100000)
 	var seq []int32
 	for len(seq) < 1000 {
 		time.Sleep(10 * time.Millisecond)
@@ -180,7 +180,7 @@ func TestPipeFlood(t *testing.T) {
 		}
 	}
 	var res struct{ Sent, Dropped int64 }
-	if err := json.Unmarshal([]byte(callString(t, "pipeFlood", 0)), &res); err != nil {
+	if err := json.Unmarshal([]byte(callFlood(t, 0)), &res); err != nil {
 		t.Fatal(err)
 	}
 	for i, s := range seq {

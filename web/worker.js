@@ -3,8 +3,10 @@
 // and the page can always end a runaway scene by terminating the worker.
 //
 // Messages from the page:  {type: "call", id, method, args, stream}
+//                              method: one of playground.bindings
 //                          {type: "pump", on}   start or stop sending event batches
 //                          {type: "ack"}        the page has drawn the last batch
+//                          (anything else is answered with an "error")
 // Messages to the page:    {type: "ready", goVersion}
 //                          {type: "result", id, value} | {type: "error", id, message}
 //                          {type: "stream", id, data}      (stream calls' callback)
@@ -71,11 +73,70 @@ function pump() {
   post({ type: "batch", events: buffer, snapshot }, buffer ? [buffer] : []);
 }
 
+// Every message from the page is checked here, in one place, before
+// anything acts on it: one that is not a "call", "pump" or "ack" with the
+// right fields gets an "error" reply (with the call's id when it has a
+// usable one, else null) whose message names the field and the value, cut
+// short; the worker goes on either way. A call reaches only a registered
+// binding: a name Go listed in playground.bindings, an own function of an
+// object with no prototype. Looking a method up by whatever name a message
+// carries would find inherited properties: "constructor" would run Object.
+// What the arguments hold is Go's to check (it names each one).
+
+const MAX_ECHO = 48;
+
+// describe names a value for a message, as the Go side's describe does.
+function describe(v) {
+  const long = (s) => s.length > MAX_ECHO;
+  switch (typeof v) {
+    case "undefined": return "undefined";
+    case "boolean": return `the boolean ${v}`;
+    case "number": return Number.isNaN(v) ? "NaN" : Number.isFinite(v) ? `the number ${v}` : String(v);
+    case "bigint": {
+      const s = String(v);
+      return long(s) ? `the BigInt ${s.slice(0, MAX_ECHO)}…n (${s.length} digits)` : `the BigInt ${s}n`;
+    }
+    case "string":
+      return long(v) ? `the string ${JSON.stringify(`${v.slice(0, MAX_ECHO)}…`)} (${v.length} characters)` : `the string ${JSON.stringify(v)}`;
+    case "object": return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
+    default: return `a ${typeof v}`;
+  }
+}
+
+const isId = (id) => (typeof id === "number" && Number.isFinite(id)) || (typeof id === "string" && id.length <= MAX_ECHO);
+
+// problem returns what is wrong with a message, or "" if nothing is.
+function problem(msg) {
+  if (msg === null || typeof msg !== "object" || Array.isArray(msg)) {
+    return `a message must be an object like {type: "call", id, method, args}, not ${describe(msg)}`;
+  }
+  switch (msg.type) {
+    case "ack": return "";
+    case "pump": return typeof msg.on === "boolean" ? "" : `pump: on must be true or false, not ${describe(msg.on)}`;
+    case "call": break;
+    default: return `type must be "call", "pump" or "ack", not ${describe(msg.type)}`;
+  }
+  const { id, method, args, stream } = msg;
+  if (!isId(id)) return `call: id must be a number or a string of at most ${MAX_ECHO} characters, not ${describe(id)}`;
+  if (typeof method !== "string" || !bindings.has(method) || !Object.hasOwn(playground, method) || typeof playground[method] !== "function") {
+    return `call: method must be a binding (${[...bindings].join(", ")}), not ${describe(method)}`;
+  }
+  if (args !== undefined && !Array.isArray(args)) return `${method}: args must be an array, not ${describe(args)}`;
+  if (stream !== undefined && typeof stream !== "boolean") return `${method}: stream must be true or false, not ${describe(stream)}`;
+  return "";
+}
+
+let bindings = new Set();
+
 async function handle(msg) {
-  if (!msg) return;
+  const wrong = problem(msg);
+  if (wrong) {
+    post({ type: "error", id: msg !== null && typeof msg === "object" && isId(msg.id) ? msg.id : null, message: wrong });
+    return;
+  }
   if (msg.type === "pump") {
     const was = pumping;
-    pumping = !!msg.on;
+    pumping = msg.on;
     awaitingAck = false;
     if (pumping && !was) nextFrame(pump);
     return;
@@ -84,11 +145,9 @@ async function handle(msg) {
     awaitingAck = false;
     return;
   }
-  if (msg.type !== "call") return;
   const { id, method, args = [], stream = false } = msg;
   try {
     const fn = playground[method];
-    if (typeof fn !== "function") throw new Error(`no such binding: ${method}`);
     const callArgs = stream ? [...args, (data) => post({ type: "stream", id, data })] : args;
     let value = fn(...callArgs);
     if (value instanceof Error) throw value;
@@ -136,10 +195,12 @@ async function start() {
   }
   go.run(instance).then(() => post({ type: "exit", code: go.exitCode ?? 0 }));
   playground = self.playground;
-  if (!playground) {
+  if (!playground || !Array.isArray(playground.bindings)) {
+    playground = null;
     fatal("The Go program started but registered no bindings.", "See the console for what it printed.");
     return;
   }
+  bindings = new Set(playground.bindings);
   post({ type: "ready", goVersion: playground.goVersion });
   for (const msg of queue.splice(0)) handle(msg);
 }

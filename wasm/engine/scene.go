@@ -362,7 +362,8 @@ func (fd *fieldDef) format(s *Scene) string {
 }
 
 // ParseScene reads a scene from JSON over DefaultScene: a missing field keeps
-// its default, an unknown field is an error, and the result is validated.
+// its default, an unknown field is an error, so is a field given twice (as
+// in SceneFromQuery), and the result is validated.
 // A mix is given whole: {"mix": {"get": 9, "set": 1}} means gets and sets
 // only (a weight it leaves out is 0), as an author would read it. Errors about fields are a
 // *ValidationError (every bad field at once); malformed JSON is a plain
@@ -376,7 +377,7 @@ func ParseScene(data []byte) (Scene, error) {
 	if top == nil {
 		return s, fmt.Errorf("scene: not a JSON object")
 	}
-	var errs []FieldError
+	errs := duplicateFields(data)
 	setRaw := func(name string, raw json.RawMessage) {
 		fd := fieldIndex[name]
 		if fd == nil {
