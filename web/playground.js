@@ -26,6 +26,8 @@ export class Playground {
     this.state = "idle";
     this.reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.model = new SceneModel(spec);
+    // "state" (detail: the new state) on every change, for the embed API.
+    this.events = new EventTarget();
     this.pendingRender = false;
     // Measurements for the browser benchmark (make bench-web) and for the
     // curious: frame times while a scene runs, events applied.
@@ -399,6 +401,7 @@ export class Playground {
     $("#scene-stop", this.root).disabled = !running;
     const words = { idle: "Not started", running: "Running", paused: "Paused: the scene clock is frozen", stopping: "Stopping…", stopped: "Stopped: every goroutine has ended" };
     $("#scene-state", this.root).textContent = words[state] || state;
+    this.events.dispatchEvent(new CustomEvent("state", { detail: state }));
   }
 
   #onBatch(msg) {
