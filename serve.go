@@ -132,6 +132,9 @@ func newHandler(fsys fs.FS, frameAncestors string) http.Handler {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		// Course pages load embed.js (and the module it imports) from their
+		// own origin as module scripts, which are fetched with CORS.
+		h.Set("Access-Control-Allow-Origin", "*")
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
