@@ -189,6 +189,17 @@ test("EmbedAPI: run stops after its scene seconds and sends the summary", async 
   assert.equal(summary.stats.sceneSeconds, 2);
 });
 
+test("EmbedAPI: a stop that fails at a run's end is reported, and later commands still run", async () => {
+  const w = world();
+  await w.send({ type: MSG.run, seconds: 1 });
+  w.pg.stop = async () => { throw new Error("the worker is gone"); };
+  w.pg.sceneMs = 1000;
+  await until(() => w.posts.some((p) => p.msg.type === MSG.error && p.msg.for === MSG.run), "the run's error");
+  w.pg.state = "stopped";
+  await w.send({ type: MSG.start });
+  assert.equal(w.pg.state, "running", "the start after it ran");
+});
+
 test("EmbedAPI: only the parent, and with ?parent= only its origin, which is every reply's target", async () => {
   const w = world({ origin: "https://course.example" });
   await w.send({ type: MSG.start }, { source: {}, origin: "https://course.example" });

@@ -128,7 +128,10 @@ export function checkMessage(data) {
   if (bad) {
     // A scene's fields are named as the engine, links and the form name
     // them ("tasks", "mix.get"), not "scene.tasks".
-    if (bad.field.startsWith("scene.")) bad.field = bad.field.slice("scene.".length);
+    if (bad.field.startsWith("scene.")) {
+      bad.field = bad.field.slice("scene.".length);
+      bad.message = bad.message.replace(/^scene\./, "");
+    }
     return refuse(forType, `The message was refused: ${bad.message}.`, [bad]);
   }
   const size = byteSize(data);
@@ -320,7 +323,11 @@ export class EmbedAPI {
         snap = JSON.parse(await this.pg.go.call("sceneSnapshot"));
       } catch { /* asked again below */ }
       if (snap && snap.sceneMs >= seconds * 1000) {
-        this.queue = this.queue.then(() => (this.pg.state === "running" || this.pg.state === "paused") && this.pg.stop());
+        // The line of commands must never stay rejected, or every later
+        // command would be skipped.
+        this.queue = this.queue
+          .then(() => (this.pg.state === "running" || this.pg.state === "paused") && this.pg.stop())
+          .catch((err) => this.post({ type: MSG.error, message: `The run could not stop the scene: ${err.message}`, errors: [], for: MSG.run }));
         return;
       }
       this.runTimer = setTimeout(check, this.pollMs);
