@@ -2,6 +2,7 @@
 // scene to its Run and Stop buttons.
 import { GoWorker } from "./goworker.js";
 import { Playground } from "./playground.js";
+import { setupEmbed } from "./embedmode.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -107,6 +108,7 @@ async function main() {
     $("playground").hidden = false;
     await pg.loadQuery(location.search);
     window.playground = pg;
+    await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {
     showFailure({ message: `The playground could not start: ${err.message}`, hint: "Reload the page; if it persists, please report it." });
   }

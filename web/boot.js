@@ -4,6 +4,9 @@
 // on "Loading" forever.
 (function () {
   "use strict";
+  // Embed mode (?embed=1) is marked before the page is drawn, so that its
+  // chrome never flashes in a course page's frame (style.css hides it).
+  if (new URLSearchParams(location.search).get("embed") === "1") document.documentElement.classList.add("embed");
   function reason() {
     if (location.protocol === "file:") {
       return ["This page was opened from a file, and browsers do not run its modules or WebAssembly workers from file:// URLs.",

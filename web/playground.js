@@ -23,6 +23,8 @@ export class Playground {
     this.reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.model = new SceneModel(spec);
     this.batches = 0; // batches of events taken from the worker (the e2e tests count them)
+    // "state" (detail: the new state) on every change, for the embed API.
+    this.events = new EventTarget();
     this.pendingRender = false;
 
     this.form = new SceneForm(spec.fields, $("#scene-fields", root), (f) => this.#onFieldChange(f));
@@ -256,6 +258,7 @@ export class Playground {
     $("#scene-pause", this.root).setAttribute("aria-pressed", state === "paused" ? "true" : "false");
     $("#scene-stop", this.root).disabled = !running;
     $("#scene-state", this.root).textContent = STATE_WORDS[state] || state;
+    this.events.dispatchEvent(new CustomEvent("state", { detail: state }));
   }
 
   #onBatch(msg) {
