@@ -28,8 +28,8 @@
 //
 // The package is pure Go (no syscall/js): it is tested natively with -race
 // and under js/wasm. Step and Undo wait only for the run's own goroutines,
-// never for a timer or for JavaScript, so they may be called from inside a
-// JavaScript callback.
+// never for JavaScript (a Promise or an event, which cannot arrive while a
+// callback runs), so they may be called from inside a JavaScript callback.
 package interleave
 
 import "sync"

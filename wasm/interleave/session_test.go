@@ -3,6 +3,7 @@ package interleave
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -301,4 +302,29 @@ func TestNoGoroutineLeft(t *testing.T) {
 		t.Fatal("replay of a refused step succeeded")
 	}
 	assertEnded(t, "a refused replay", r.w)
+}
+
+// Callers on several goroutines (a page's message handler and a test, say)
+// are served one at a time: every step is taken once, none is lost.
+func TestConcurrentCallers(t *testing.T) {
+	s := load(t, Unlocked, 4)
+	var wg sync.WaitGroup
+	for task := range 4 {
+		wg.Go(func() {
+			for range 3 {
+				if r := s.Step(task); !r.OK {
+					t.Errorf("Step(%d) refused: %s", task, r.Reason)
+				}
+				s.State()
+			}
+		})
+	}
+	wg.Wait()
+	st := snap(t, s)
+	if !st.Done || len(st.History) != 12 || st.Count < 1 || st.Count > 4 {
+		t.Errorf("after 4 callers took 3 steps each: done %v, %d steps, count %d", st.Done, len(st.History), st.Count)
+	}
+	if last := st.History[11]; last.Count != st.Count {
+		t.Errorf("the last step's count %d is not the cached count %d", last.Count, st.Count)
+	}
 }
