@@ -84,9 +84,6 @@ func (r *run) blockedReason(task int) string {
 		return ""
 	}
 	name := r.prog.locks[m]
-	if h == task {
-		return fmt.Sprintf("task %d's %s.Lock() waits: task %d already holds %s", task, name, task, name)
-	}
 	return fmt.Sprintf("task %d's %s.Lock() waits: %s is held by task %d", task, name, name, h)
 }
 
