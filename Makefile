@@ -10,7 +10,7 @@ WASM_DIR  := $(GOROOT)/lib/wasm
 WASM_ENV  := GOOS=js GOARCH=wasm
 NODE_PATH := PATH="$(WASM_DIR):$$PATH"
 
-.PHONY: all build serve test vet test-go test-wasm test-e2e bench bench-web clean FORCE
+.PHONY: all build serve test vet test-go test-wasm test-fuzz test-e2e bench bench-web clean FORCE
 .DELETE_ON_ERROR:
 
 all: build
@@ -43,7 +43,7 @@ web/_src/files.json: $(SRC_CACHE) $(SRC_POOL) FORCE
 serve: build
 	$(GO) run . -addr $(ADDR) -dir web
 
-test: vet test-go test-wasm
+test: vet test-go test-wasm test-fuzz
 
 vet:
 	@files="$$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')"; \
@@ -58,6 +58,15 @@ test-go:
 # The js/wasm packages, under Node, with the toolchain's go_js_wasm_exec.
 test-wasm:
 	$(NODE_PATH) $(WASM_ENV) $(GO) test -count=1 ./wasm/...
+
+# The cache's fuzz targets, a few seconds each on their corpus (testdata/fuzz)
+# and on what the fuzzer derives from it. go test fuzzes one target at a time.
+FUZZ_TIME    ?= 5s
+CACHE_FUZZES := FuzzCache
+test-fuzz:
+	for f in $(CACHE_FUZZES); do \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZ_TIME) ./cache/ || exit 1; \
+	done
 
 test-e2e:
 	$(GO) test -count=1 -v ./e2e/

@@ -17,6 +17,23 @@
 // A sweep costs time proportional to the number of entries that expired, not
 // to the size of the cache: entries with a TTL are queued by expiry time.
 //
+// TTLs hold on the whole range of time.Duration: the cache's clock may run
+// up to about 292 years past the time New read. (A clock set back before
+// that time makes entries stored then expire no earlier than it.)
+//
+// # Keys
+//
+// A key that is not equal to itself, such as a float64 NaN (or a struct or
+// interface holding one), could be stored but never found, deleted or
+// evicted again. Such a key is never stored: Set, SetWithTTL and Update do
+// not store it (and report no event), Get and Delete find nothing,
+// GetOrLoad runs its load and returns the result without sharing or
+// storing it. Every bound and counter thus stays true.
+//
+// With an interface type in K (K any, say), a key whose dynamic type is not
+// comparable makes the call panic, as a Go map does; the panic reaches the
+// caller, the lock is released and the cache keeps working.
+//
 // # Lifetime
 //
 // The janitor goroutine holds only a weak pointer to the cache. Close stops
@@ -32,89 +49,12 @@ package cache
 
 import (
 	"hash/maphash"
-	"runtime"
-	"sync"
+	"reflect"
 	"time"
-	"weak"
 )
 
 // NoExpiration, given as a TTL, means the entry never expires.
 const NoExpiration time.Duration = -1
-
-// Locking selects how a Cache guards its entries.
-type Locking int
-
-const (
-	// Mutex guards all entries with one sync.Mutex, as in the lesson. It is
-	// the default.
-	Mutex Locking = iota
-	// RWMutex guards all entries with one sync.RWMutex: Get, Len and the
-	// lookup of GetOrLoad take the read lock and run in parallel (unless
-	// WithMaxEntries is set: then Get updates the recency order and takes
-	// the write lock).
-	RWMutex
-	// Sharded splits the keys over several shards (WithShards), each
-	// guarded by its own sync.Mutex.
-	Sharded
-)
-
-var lockingNames = [...]string{"Mutex", "RWMutex", "Sharded"}
-
-// String returns the name of the constant, as "RWMutex".
-func (l Locking) String() string {
-	if l >= 0 && int(l) < len(lockingNames) {
-		return lockingNames[l]
-	}
-	return "Locking(" + itoa(int(l)) + ")"
-}
-
-// Option configures a Cache made by New.
-type Option func(*config)
-
-type config struct {
-	ttl        time.Duration
-	interval   time.Duration
-	locking    Locking
-	shards     int
-	maxEntries int
-	clock      Clock
-	hooks      *Hooks
-}
-
-// WithTTL sets the TTL Set gives to entries. 0 or NoExpiration (the
-// default): they never expire.
-func WithTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
-
-// WithCleanupInterval sets how often the janitor goroutine sweeps expired
-// entries away. 0 (the default) or less: there is no janitor goroutine, and
-// expired entries stay stored until DeleteExpired or an overwrite.
-func WithCleanupInterval(d time.Duration) Option { return func(c *config) { c.interval = d } }
-
-// WithLocking selects the locking strategy: Mutex (the default), RWMutex or
-// Sharded. An unknown value means Mutex.
-func WithLocking(l Locking) Option { return func(c *config) { c.locking = l } }
-
-// WithShards sets the number of shards used with Sharded locking, rounded up
-// to a power of two (at most 1024). The default is 32. It has no effect with
-// the other lockings.
-func WithShards(n int) Option { return func(c *config) { c.shards = n } }
-
-// WithMaxEntries bounds the number of entries: storing a new key in a full
-// cache evicts the least recently used entry (Get and Set count as uses).
-// With Sharded locking the bound is split evenly over the shards (their
-// number is reduced if needed so that each holds at least one entry) and
-// the recency order is kept per shard, so the evicted entry is the least
-// recently used of its shard. 0 or less (the default): no bound.
-func WithMaxEntries(n int) Option { return func(c *config) { c.maxEntries = n } }
-
-// WithClock sets the time source for TTLs and the janitor's timer. The
-// default is SystemClock. A nil Clock means the default.
-func WithClock(clk Clock) Option { return func(c *config) { c.clock = clk } }
-
-// WithHooks sets the hooks the cache calls as things happen (see Hooks). The
-// janitor's sweeps always report to these hooks; Traced gives other callers
-// hooks of their own. A nil *Hooks means none.
-func WithHooks(h *Hooks) Option { return func(c *config) { c.hooks = h } }
 
 // Cache is a map from K to V, safe for concurrent use, whose entries may
 // expire. Make one with New. A *Cache is a handle: Traced returns other
@@ -130,11 +70,11 @@ type core[K comparable, V any] struct {
 	shards  []shard[K, V]
 	mask    uint64
 	seed    maphash.Seed
-	locking Locking
-	rw      bool // locking == RWMutex
+	locking Locking // the one fact of how shards are locked (see lock.go)
 	ttl     time.Duration
 	clock   Clock
 	sys     bool // clock is the system clock
+	panicky bool // K holds interfaces: hashing a key may panic (see lock)
 	epoch   time.Time
 	hooks   *Hooks // from WithHooks: the janitor reports to these
 	jan     *janitor
@@ -161,12 +101,12 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 	co := &core[K, V]{
 		seed:    maphash.MakeSeed(),
 		locking: cfg.locking,
-		rw:      cfg.locking == RWMutex,
 		ttl:     max(cfg.ttl, 0),
 		clock:   cfg.clock,
 		hooks:   cfg.hooks,
 	}
 	_, co.sys = cfg.clock.(systemClock)
+	co.panicky = mayPanicOnHash(reflect.TypeFor[K]())
 	co.epoch = co.clock.Now()
 
 	n := 1
@@ -187,12 +127,16 @@ func New[K comparable, V any](opts ...Option) *Cache[K, V] {
 	}
 	co.shards = make([]shard[K, V], n)
 	co.mask = uint64(n - 1)
-	perShard := 0
-	if cfg.maxEntries > 0 {
-		perShard = cfg.maxEntries / n
-	}
 	for i := range co.shards {
-		co.shards[i].init(co.rw, perShard)
+		// n/shards each, and one more for the first n%shards: n in all.
+		perShard := 0
+		if cfg.maxEntries > 0 {
+			perShard = cfg.maxEntries / n
+			if i < cfg.maxEntries%n {
+				perShard++
+			}
+		}
+		co.shards[i].init(perShard)
 	}
 
 	c := &Cache[K, V]{c: co, hooks: cfg.hooks}
@@ -251,6 +195,7 @@ func (c *Cache[K, V]) Delete(key K) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	l := c.lock(s, idx, OpDelete, false)
+	defer c.unlock(s, &l)
 	_, ok := s.items[key]
 	if ok {
 		s.remove(key)
@@ -259,7 +204,7 @@ func (c *Cache[K, V]) Delete(key K) {
 	if len(s.calls) != 0 {
 		s.invalidate(key)
 	}
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if ok {
 		if h := c.hooks; h != nil && h.Delete != nil {
 			h.Delete(key)
@@ -273,12 +218,16 @@ func (c *Cache[K, V]) Len() int {
 	co := c.c
 	n := 0
 	for i := range co.shards {
-		s := &co.shards[i]
-		l := c.lock(s, i, OpLen, true)
-		n += len(s.items)
-		c.unlock(s, l)
+		n += c.shardLen(i)
 	}
 	return n
+}
+
+func (c *Cache[K, V]) shardLen(i int) int {
+	s := &c.c.shards[i]
+	l := c.lock(s, i, OpLen, true)
+	defer c.unlock(s, &l)
+	return len(s.items)
 }
 
 // DeleteExpired removes every expired entry now, as the janitor does, and
@@ -302,13 +251,31 @@ func (co *core[K, V]) expiry(ttl time.Duration) int64 {
 	}
 	now := co.now()
 	exp := now + int64(ttl)
-	if exp < now || exp > maxExp { // as good as never, but still has a TTL
+	if exp < now { // past the range: as good as never, but still has a TTL
 		exp = maxExp
 	}
 	if exp <= 0 {
 		exp = 1
 	}
 	return exp
+}
+
+// mayPanicOnHash reports whether hashing a value of type t may panic: t is
+// or holds an interface, whose dynamic value may be unhashable.
+func mayPanicOnHash(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Array:
+		return mayPanicOnHash(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if mayPanicOnHash(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (co *core[K, V]) shardIndex(key K) int {
@@ -320,6 +287,9 @@ func (co *core[K, V]) shardIndex(key K) int {
 
 func (c *Cache[K, V]) set(key K, value V, ttl time.Duration) {
 	co := c.c
+	if key != key {
+		return // NaN: see the package doc
+	}
 	if ttl < 0 {
 		ttl = 0
 	}
@@ -327,11 +297,12 @@ func (c *Cache[K, V]) set(key K, value V, ttl time.Duration) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	l := c.lock(s, idx, OpSet, false)
+	defer c.unlock(s, &l)
 	if len(s.calls) != 0 {
 		s.invalidate(key)
 	}
 	ev, evicted := s.store(key, value, exp, int64(ttl))
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if h := c.hooks; h != nil {
 		if h.Set != nil {
 			h.Set(key, ttl)
@@ -348,9 +319,10 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	idx := co.shardIndex(key)
 	s := &co.shards[idx]
 	var e entry[V]
-	if c.hooks == nil && s.lru == nil {
-		// The fast path: no hooks, no recency order.
-		if co.rw {
+	if c.hooks == nil && s.lru == nil && !co.panicky {
+		// The fast path: no hooks, no recency order, no key that can
+		// panic under the lock (so no need to defer the unlock).
+		if co.locking == RWMutex {
 			s.rw.RLock()
 			e, ok = s.items[key]
 			s.rw.RUnlock()
@@ -374,6 +346,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 
 	shared := s.lru == nil
 	l := c.lock(s, idx, op, shared)
+	defer c.unlock(s, &l)
 	e, ok = s.items[key]
 	if ok && e.exp != 0 && co.now() >= e.expires() {
 		ok, expired = false, true
@@ -388,7 +361,7 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 	} else {
 		s.notFound++
 	}
-	c.unlock(s, l)
+	c.unlock(s, &l)
 	if expired {
 		co.stats.expiredMisses.Add(1)
 	}
@@ -405,114 +378,4 @@ func (c *Cache[K, V]) get(key K, op Op) (v V, ok, expired bool) {
 		return v, false, expired
 	}
 	return e.value, true, false
-}
-
-// sweep removes every expired entry, reporting to the handle's hooks.
-func (c *Cache[K, V]) sweep() int {
-	co := c.c
-	h := c.hooks
-	var start time.Time
-	if h != nil && h.SweepStart != nil {
-		h.SweepStart(co.count())
-	}
-	if h != nil && h.SweepEnd != nil {
-		start = co.clock.Now()
-	}
-	now := co.now()
-	removed := 0
-	var keys []K
-	collect := h != nil && h.Expire != nil
-	for i := range co.shards {
-		s := &co.shards[i]
-		l := c.lock(s, i, OpSweep, false)
-		n, ks := s.sweep(now, collect, keys[:0])
-		keys = ks
-		c.unlock(s, l)
-		removed += n
-		if collect {
-			for _, k := range keys {
-				h.Expire(k)
-			}
-		}
-	}
-	co.stats.sweeps.Add(1)
-	if h != nil && h.SweepEnd != nil {
-		h.SweepEnd(removed, co.count(), co.clock.Now().Sub(start))
-	}
-	return removed
-}
-
-// count returns the number of entries, for the sweep hooks. It takes each
-// shard's lock in turn but reports nothing to the lock hooks.
-func (co *core[K, V]) count() int {
-	n := 0
-	for i := range co.shards {
-		s := &co.shards[i]
-		s.rawLock(true)
-		n += len(s.items)
-		s.rawUnlock(true)
-	}
-	return n
-}
-
-// janitor is the background sweeper. It holds the cache only through a weak
-// pointer, so that an unreachable cache is collected and its janitor ends.
-type janitor struct {
-	once sync.Once
-	stop chan struct{}
-	done chan struct{}
-}
-
-func (j *janitor) close() {
-	j.once.Do(func() { close(j.stop) })
-	<-j.done
-}
-
-func startJanitor[K comparable, V any](co *core[K, V], interval time.Duration) *janitor {
-	j := &janitor{stop: make(chan struct{}), done: make(chan struct{})}
-	// The schedule starts now, not when the goroutine first runs.
-	clock := co.clock
-	t := clock.NewTimer(interval)
-	next := clock.Now().Add(interval)
-	go runJanitor(weak.Make(co), j, clock, t, next, interval)
-	return j
-}
-
-func runJanitor[K comparable, V any](wp weak.Pointer[core[K, V]], j *janitor, clock Clock, t Timer, next time.Time, interval time.Duration) {
-	defer close(j.done)
-	defer t.Stop()
-	for {
-		select {
-		case <-j.stop:
-			return
-		case <-t.C():
-		}
-		if !sweepWeak(wp) {
-			return // the cache was collected
-		}
-		// Keep to the schedule: one sweep per interval, whatever a sweep
-		// takes, so an entry is removed within one interval of expiring.
-		now := clock.Now()
-		next = next.Add(interval)
-		if d := next.Sub(now); d > 0 {
-			t.Reset(d)
-		} else {
-			next = now.Add(interval)
-			t.Reset(interval)
-		}
-	}
-}
-
-// sweepWeak sweeps the cache wp points to, if it still exists. It keeps the
-// strong pointer only for the duration of the sweep.
-//
-//go:noinline
-func sweepWeak[K comparable, V any](wp weak.Pointer[core[K, V]]) bool {
-	co := wp.Value()
-	if co == nil {
-		return false
-	}
-	(&Cache[K, V]{c: co, hooks: co.hooks}).sweep()
-	runtime.KeepAlive(co)
-	return true
 }

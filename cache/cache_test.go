@@ -28,7 +28,7 @@ func TestOpString(t *testing.T) {
 		op   Op
 		want string
 	}{
-		{OpGet, "get"}, {OpSet, "set"}, {OpDelete, "delete"}, {OpSweep, "sweep"}, {OpLen, "len"}, {Op(0), "op(0)"}, {Op(42), "op(42)"},
+		{OpGet, "get"}, {OpSet, "set"}, {OpDelete, "delete"}, {OpSweep, "sweep"}, {OpLen, "len"}, {OpUpdate, "update"}, {Op(0), "op(0)"}, {Op(42), "op(42)"},
 	} {
 		if got := tc.op.String(); got != tc.want {
 			t.Errorf("Op(%d).String() = %q, want %q", tc.op, got, tc.want)

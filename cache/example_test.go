@@ -148,3 +148,21 @@ func ExampleCache_Traced() {
 	// worker missed b
 	// {Hits:1 Misses:1 ExpiredMisses:0 Sets:1 Deletes:0 Expired:0 Evictions:0 Sweeps:0 Loads:0 LoadErrors:0 LoadsShared:0 Entries:1}
 }
+
+// Update is a read-modify-write under the key's lock: no increment is lost,
+// where Get then Set would lose some.
+func ExampleCache_Update() {
+	c := cache.New[string, int]()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for range 100 {
+				c.Update("hits", func(old int, found bool) int { return old + 1 })
+			}
+		})
+	}
+	wg.Wait()
+	v, _ := c.Get("hits")
+	fmt.Println(v)
+	// Output: 1000
+}

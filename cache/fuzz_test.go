@@ -58,7 +58,8 @@ func (m *model) set(k uint8, v int, ttl time.Duration) (evicted int) {
 }
 
 // FuzzCache runs a random sequence of operations on a cache and on the
-// model, and compares every result. The first byte picks the locking and
+// model, and compares every result (Set, SetWithTTL, Get, Delete, time
+// passing, DeleteExpired, Len, GetOrLoad and Update). The first byte picks the locking and
 // the bound; then each operation takes three bytes: op, key, argument.
 func FuzzCache(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 5, 1, 1, 0, 2, 1, 0})
@@ -82,7 +83,7 @@ func FuzzCache(f *testing.F) {
 		m := &model{m: map[uint8]modelEntry{}, max: bound}
 		errLoad := errors.New("load failed")
 		for i := 0; i+2 < len(data); i += 3 {
-			op, k, arg := data[i]%9, data[i+1]%16, int(data[i+2])
+			op, k, arg := data[i]%10, data[i+1]%16, int(data[i+2])
 			switch op {
 			case 0: // Set with the default TTL
 				evicted = nil
@@ -138,6 +139,26 @@ func FuzzCache(f *testing.F) {
 			case 7:
 				if n := c.Len(); n != len(m.m) {
 					t.Fatalf("op %d: Len = %d, model %d", i/3, n, len(m.m))
+				}
+			case 9: // Update: add arg to the live value, if any
+				e, found := m.m[k]
+				live := found && m.live(e)
+				want := arg
+				if live {
+					want += e.v
+				}
+				evicted = nil
+				wantEvicted := m.set(k, want, 10*time.Millisecond)
+				var sawOld, sawFound = -1, false
+				v := c.Update(k, func(old int, found bool) int {
+					sawOld, sawFound = old, found
+					return old + arg
+				})
+				if v != want || sawFound != live || live && sawOld != e.v {
+					t.Fatalf("op %d: Update(%d) = %d (fn saw %d, %v), model %d (live %v)", i/3, k, v, sawOld, sawFound, want, live)
+				}
+				if wantEvicted >= 0 && !slices.Equal(evicted, []int{wantEvicted}) || wantEvicted < 0 && evicted != nil {
+					t.Fatalf("op %d: Update(%d) evicted %v, model %d", i/3, k, evicted, wantEvicted)
 				}
 			case 8: // GetOrLoad: odd arguments fail
 				evicted = nil

@@ -2,10 +2,29 @@ package cache
 
 import (
 	"sync"
+	"testing"
+	"testing/synctest"
 	"time"
 )
 
 var lockings = []Locking{Mutex, RWMutex, Sharded}
+
+// inEachLocking runs f as a subtest in a synctest bubble for each locking.
+func inEachLocking(t *testing.T, f func(t *testing.T, l Locking)) {
+	for _, l := range lockings {
+		t.Run(l.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { f(t, l) })
+		})
+	}
+}
+
+// tracedCache returns a cache made with opts whose tracingHooks record
+// every event into r.
+func tracedCache(t *testing.T, r *recorder, opts ...Option) *Cache[string, int] {
+	var c *Cache[string, int]
+	c = New[string, int](append(opts, WithHooks(tracingHooks(r, &c, t)))...)
+	return c
+}
 
 // manualClock is a Clock that moves only when told to. The fuzz test and the
 // examples use it; the other tests use testing/synctest and the real clock.

@@ -1,6 +1,9 @@
 package cache
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Op names the cache operation behind a lock event.
 type Op uint8
@@ -12,38 +15,17 @@ const (
 	OpDelete               // Delete
 	OpSweep                // the janitor's sweep, and DeleteExpired
 	OpLen                  // Len
+	OpUpdate               // Update (new values go at the end: the codes are shown in the playground)
 )
 
-var opNames = [...]string{"", "get", "set", "delete", "sweep", "len"}
+var opNames = [...]string{"", "get", "set", "delete", "sweep", "len", "update"}
 
 // String returns the operation's name in lower case, as "get".
 func (o Op) String() string {
 	if int(o) < len(opNames) && o != 0 {
 		return opNames[o]
 	}
-	return "op(" + itoa(int(o)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return "op(" + strconv.Itoa(int(o)) + ")"
 }
 
 // LockInfo describes one acquisition of the cache's lock, for the lock hooks.
@@ -76,6 +58,8 @@ type LockInfo struct {
 // OpLen under RWMutex locking, unless WithMaxEntries is set for OpGet):
 //
 //	Set, SetWithTTL  L(OpSet), Set, then Evict if the bound evicted an entry
+//	Update           L(OpUpdate) exclusive, with the function run under it,
+//	                 then Set and Evict as for Set
 //	Get              L(OpGet), then Hit or Miss
 //	Delete           L(OpDelete), then Delete if there was an entry
 //	Len              L(OpLen) for each shard
@@ -86,6 +70,9 @@ type LockInfo struct {
 //	                 (and Evict), on the goroutine that runs the load, before
 //	                 the callers return; a caller that gives up takes L(OpGet)
 //	                 exclusive to leave.
+//
+// A Set, SetWithTTL or Update of a key not equal to itself (NaN) stores
+// nothing and reports no event.
 type Hooks struct {
 	// Set reports a stored entry and the TTL it got (0: never expires).
 	Set func(key any, ttl time.Duration)

@@ -3,6 +3,9 @@ package cache
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -13,8 +16,8 @@ import (
 
 // heldByOther reports whether the shard's lock is held (exclusively, or in
 // shared mode for the exclusive lock).
-func heldByOther[K comparable, V any](s *shard[K, V]) bool {
-	if s.isRW {
+func heldByOther[K comparable, V any](c *Cache[K, V], s *shard[K, V]) bool {
+	if c.c.locking == RWMutex {
 		if s.rw.TryLock() {
 			s.rw.Unlock()
 			return false
@@ -46,13 +49,13 @@ func tracingHooks[K comparable, V any](r *recorder, c **Cache[K, V], t *testing.
 		},
 		LockWait: func(info LockInfo) { r.add(fmt.Sprintf("wait %v %v", info.Op, info.Shared)) },
 		LockAcquired: func(info LockInfo, waited time.Duration) {
-			if !heldByOther(&(*c).c.shards[info.Shard]) {
+			if !heldByOther(*c, &(*c).c.shards[info.Shard]) {
 				t.Errorf("LockAcquired(%+v) called without the lock held", info)
 			}
 			r.add(fmt.Sprintf("acquired %v %v", info.Op, info.Shared))
 		},
 		LockReleased: func(info LockInfo, held time.Duration) {
-			if heldByOther(&(*c).c.shards[info.Shard]) {
+			if heldByOther(*c, &(*c).c.shards[info.Shard]) {
 				t.Errorf("LockReleased(%+v) called with the lock held", info)
 			}
 			r.add(fmt.Sprintf("released %v %v", info.Op, info.Shared))
@@ -61,38 +64,62 @@ func tracingHooks[K comparable, V any](r *recorder, c **Cache[K, V], t *testing.
 }
 
 func TestHooksEvents(t *testing.T) {
-	for _, l := range lockings {
-		t.Run(l.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				var r recorder
-				var c *Cache[string, int]
-				c = New[string, int](WithLocking(l), WithShards(1), WithTTL(time.Second), WithHooks(tracingHooks(&r, &c, t)))
-				sh := l == RWMutex
-				lk := func(op string, shared bool) []string {
-					return []string{fmt.Sprintf("wait %s %v", op, shared), fmt.Sprintf("acquired %s %v", op, shared), fmt.Sprintf("released %s %v", op, shared)}
-				}
-				cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
-				for i, tc := range []struct {
-					do   func()
-					want []string
-				}{
-					{func() { c.Set("a", 1) }, cat(lk("set", false), []string{"set a 1s"})},
-					{func() { c.SetWithTTL("b", 2, NoExpiration) }, cat(lk("set", false), []string{"set b 0s"})},
-					{func() { c.Get("a") }, cat(lk("get", sh), []string{"hit a"})},
-					{func() { c.Get("x") }, cat(lk("get", sh), []string{"miss x false"})},
-					{func() { time.Sleep(time.Second); c.Get("a") }, cat(lk("get", sh), []string{"miss a true"})},
-					{func() { c.Len() }, lk("len", sh)},
-					{func() { c.Delete("b") }, cat(lk("delete", false), []string{"delete b"})},
-					{func() { c.Delete("b") }, lk("delete", false)},
-					{func() { c.DeleteExpired() }, cat([]string{"sweepstart 1"}, lk("sweep", false), []string{"expire a", "sweepend 1 0"})},
-				} {
-					tc.do()
-					if got := r.take(); !slices.Equal(got, tc.want) {
-						t.Fatalf("step %d: events\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-					}
-				}
-			})
-		})
+	inEachLocking(t, func(t *testing.T, l Locking) {
+		var r recorder
+		c := tracedCache(t, &r, WithLocking(l), WithShards(1), WithTTL(time.Second))
+		sh := l == RWMutex
+		lk := func(op string, shared bool) []string {
+			return []string{fmt.Sprintf("wait %s %v", op, shared), fmt.Sprintf("acquired %s %v", op, shared), fmt.Sprintf("released %s %v", op, shared)}
+		}
+		cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
+		for i, tc := range []struct {
+			do   func()
+			want []string
+		}{
+			{func() { c.Set("a", 1) }, cat(lk("set", false), []string{"set a 1s"})},
+			{func() { c.SetWithTTL("b", 2, NoExpiration) }, cat(lk("set", false), []string{"set b 0s"})},
+			{func() { c.Update("b", add(1)) }, cat(lk("update", false), []string{"set b 1s"})},
+			{func() { c.Get("a") }, cat(lk("get", sh), []string{"hit a"})},
+			{func() { c.Get("x") }, cat(lk("get", sh), []string{"miss x false"})},
+			{func() { time.Sleep(time.Second); c.Get("a") }, cat(lk("get", sh), []string{"miss a true"})},
+			{func() { c.Len() }, lk("len", sh)},
+			{func() { c.Delete("b") }, cat(lk("delete", false), []string{"delete b"})},
+			{func() { c.Delete("b") }, lk("delete", false)},
+			{func() { c.DeleteExpired() }, cat([]string{"sweepstart 1"}, lk("sweep", false), []string{"expire a", "sweepend 1 0"})},
+		} {
+			tc.do()
+			if got := r.take(); !slices.Equal(got, tc.want) {
+				t.Fatalf("step %d: events\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		}
+	})
+}
+
+// The table of events in the Hooks doc has a row for every method of Cache
+// that reports events, and TestHooksEvents (above) checks each row's
+// events; a new method needs both.
+func TestHooksDocTableCoversEveryMethod(t *testing.T) {
+	src, err := os.ReadFile("hooks.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, line := range strings.Split(string(src), "\n") {
+		cells, ok := strings.CutPrefix(line, "//\t")
+		if !ok || strings.HasPrefix(cells, " ") {
+			continue // not a row, or a row's continuation
+		}
+		first, _, _ := strings.Cut(cells, "  ")
+		for name := range strings.SplitSeq(first, ",") {
+			rows[strings.TrimSpace(name)] = true
+		}
+	}
+	silent := map[string]bool{"Close": true, "Stats": true, "Traced": true}
+	typ := reflect.TypeFor[*Cache[string, int]]()
+	for i := range typ.NumMethod() {
+		if m := typ.Method(i).Name; !silent[m] && !rows[m] {
+			t.Errorf("the Hooks doc's table of events has no row for %s (rows: %v)", m, slices.Sorted(maps.Keys(rows)))
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -200,4 +201,81 @@ func TestGetOrLoadSetDuringLoadWins(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A load that panics or calls runtime.Goexit (as t.FailNow does) while
+// other callers wait for it: every caller returns a *LoadError naming the
+// cause, nothing is stored, the key is free for the next load, and no
+// goroutine is left (synctest.Test fails on a goroutine still blocked).
+func TestGetOrLoadLoaderPanicsOrExits(t *testing.T) {
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name  string
+		die   func()
+		check func(t *testing.T, e *LoadError)
+	}{
+		{"panic", func() { panic(boom) }, func(t *testing.T, e *LoadError) {
+			if e.Goexit || e.Value != boom || !errors.Is(e, boom) {
+				t.Errorf("LoadError %+v, want the panic's value boom", e)
+			}
+			// The stack is the panicking load's, not the caller's.
+			if !strings.Contains(string(e.Stack), "TestGetOrLoadLoaderPanicsOrExits") || !strings.Contains(e.Error(), "panicked: boom") {
+				t.Errorf("the error lacks the panic or its stack:\n%v", e)
+			}
+		}},
+		{"goexit", runtime.Goexit, func(t *testing.T, e *LoadError) {
+			if !e.Goexit || e.Value != nil || !strings.Contains(e.Error(), "runtime.Goexit") {
+				t.Errorf("LoadError %+v (%v), want Goexit", e, e)
+			}
+		}},
+	} {
+		for _, l := range lockings {
+			t.Run(tc.name+"/"+l.String(), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					var r recorder
+					var c *Cache[int, int]
+					h := tracingHooks(&r, &c, t) // minus the checks of who holds the lock: callers run at once
+					h.LockAcquired, h.LockReleased = nil, nil
+					c = New[int, int](WithLocking(l), WithHooks(h))
+					release := make(chan struct{})
+					load := func(context.Context, int) (int, error) {
+						<-release
+						tc.die()
+						return 1, nil
+					}
+					const callers = 5
+					errs := make(chan error, callers)
+					for range callers {
+						go func() {
+							_, err := c.GetOrLoad(context.Background(), 7, load)
+							errs <- err
+						}()
+					}
+					synctest.Wait() // all five wait for the one load
+					if st := c.Stats(); st.Loads != 1 || st.LoadsShared != callers-1 {
+						t.Fatalf("Stats %+v before the load ends", st)
+					}
+					close(release)
+					for range callers {
+						var e *LoadError
+						if err := <-errs; !errors.As(err, &e) || e.Key != 7 {
+							t.Fatalf("err = %v, want a *LoadError for key 7", err)
+						}
+						tc.check(t, e)
+					}
+					if _, ok := c.Get(7); ok {
+						t.Fatal("a failed load stored a value")
+					}
+					v, err := c.GetOrLoad(context.Background(), 7, func(context.Context, int) (int, error) { return 8, nil })
+					if v != 8 || err != nil {
+						t.Fatalf("the next load got %v, %v: the key is still held", v, err)
+					}
+					if st := c.Stats(); st.Loads != 2 || st.LoadErrors != 1 || st.Sets != 1 {
+						t.Fatalf("Stats %+v", st)
+					}
+					synctest.Wait()
+				})
+			})
+		}
+	}
 }

@@ -1,9 +1,9 @@
 package cache
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -18,11 +18,13 @@ type entry[V any] struct {
 // later expiry time without queueing a new expiry item: the item queued for
 // its earlier expiry time is still there, and when a sweep pops it, it
 // queues the entry again at its real expiry time. Overwriting a key (the
-// common case: refreshing it) thus costs no queue push.
-const deferred = 1 << 62
+// common case: refreshing it) thus costs no queue push. The mark is the
+// sign bit, which expiry times (never negative) leave free, so that they
+// span all of int64 and a TTL holds on the whole range of time.Duration.
+const deferred = math.MinInt64
 
 // maxExp is the latest expiry time an entry can have.
-const maxExp = deferred - 1
+const maxExp = math.MaxInt64
 
 // expires returns the entry's expiry time, 0 for never.
 func (e *entry[V]) expires() int64 { return e.exp &^ deferred }
@@ -32,7 +34,6 @@ func (e *entry[V]) expires() int64 { return e.exp &^ deferred }
 type shard[K comparable, V any] struct {
 	mu    sync.Mutex   // Mutex and Sharded locking
 	rw    sync.RWMutex // RWMutex locking
-	isRW  bool
 	items map[K]entry[V]
 	exp   expiryIndex[K]
 	lru   *lruList[K]    // nil without WithMaxEntries
@@ -47,8 +48,7 @@ type shard[K comparable, V any] struct {
 	_ [64]byte // keep shards off each other's cache lines
 }
 
-func (s *shard[K, V]) init(rw bool, max int) {
-	s.isRW = rw
+func (s *shard[K, V]) init(max int) {
 	s.items = make(map[K]entry[V])
 	if max > 0 {
 		s.max = max
@@ -56,75 +56,9 @@ func (s *shard[K, V]) init(rw bool, max int) {
 	}
 }
 
-// lockState is what unlock needs to know about a lock taken by lock.
-type lockState struct {
-	shared bool
-	traced bool
-	info   LockInfo
-	at     time.Time // when the lock was acquired, if traced
-}
-
-func (s *shard[K, V]) rawLock(shared bool) {
-	switch {
-	case !s.isRW:
-		s.mu.Lock()
-	case shared:
-		s.rw.RLock()
-	default:
-		s.rw.Lock()
-	}
-}
-
-func (s *shard[K, V]) rawUnlock(shared bool) {
-	switch {
-	case !s.isRW:
-		s.mu.Unlock()
-	case shared:
-		s.rw.RUnlock()
-	default:
-		s.rw.Unlock()
-	}
-}
-
-// lock takes shard idx's lock for op, shared if asked and the locking is
-// RWMutex, and reports to the handle's lock hooks.
-func (c *Cache[K, V]) lock(s *shard[K, V], idx int, op Op, shared bool) lockState {
-	shared = shared && s.isRW
-	h := c.hooks
-	if h == nil || (h.LockWait == nil && h.LockAcquired == nil && h.LockReleased == nil) {
-		s.rawLock(shared)
-		return lockState{shared: shared}
-	}
-	l := lockState{shared: shared, traced: true, info: LockInfo{Op: op, Shared: shared}}
-	if c.c.locking == Sharded {
-		l.info.Shard = idx
-	}
-	if h.LockWait != nil {
-		h.LockWait(l.info)
-	}
-	clk := c.c.clock
-	t0 := clk.Now()
-	s.rawLock(shared)
-	l.at = clk.Now()
-	if h.LockAcquired != nil {
-		h.LockAcquired(l.info, l.at.Sub(t0))
-	}
-	return l
-}
-
-func (c *Cache[K, V]) unlock(s *shard[K, V], l lockState) {
-	s.rawUnlock(l.shared)
-	if l.traced {
-		if h := c.hooks; h.LockReleased != nil {
-			h.LockReleased(l.info, c.c.clock.Now().Sub(l.at))
-		}
-	}
-}
-
 // store sets key under the exclusive lock. If that evicts an entry, it
 // returns its key and true.
 func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool) {
-	s.sets++
 	if exp == 0 {
 		s.items[key] = entry[V]{value, 0}
 	} else if old, had := s.items[key]; had && old.exp != 0 && exp >= old.expires() {
@@ -138,6 +72,7 @@ func (s *shard[K, V]) store(key K, value V, exp, ttl int64) (evicted K, ok bool)
 			x.compact(s.live)
 		}
 	}
+	s.sets++ // after the first map access: an unhashable key panics there
 	if s.lru != nil {
 		s.lru.touch(key)
 		if len(s.items) > s.max {

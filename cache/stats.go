@@ -7,7 +7,7 @@ type Stats struct {
 	Hits          uint64 // Gets (and GetOrLoad lookups) that found a live entry
 	Misses        uint64 // Gets that found none, ExpiredMisses included
 	ExpiredMisses uint64 // Gets that found an expired entry, not yet swept
-	Sets          uint64 // entries stored: Set, SetWithTTL, and loads stored by GetOrLoad
+	Sets          uint64 // entries stored: Set, SetWithTTL, Update, and loads stored by GetOrLoad
 	Deletes       uint64 // entries removed by Delete
 	Expired       uint64 // expired entries removed by sweeps
 	Evictions     uint64 // least recently used entries evicted by WithMaxEntries
@@ -26,7 +26,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	var found, notFound uint64
 	for i := range co.shards {
 		s := &co.shards[i]
-		s.rawLock(false)
+		co.locker(s, false).Lock()
 		found += s.found
 		notFound += s.notFound
 		st.Sets += s.sets
@@ -36,7 +36,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		st.Loads += s.loads
 		st.LoadErrors += s.loadFails
 		st.Entries += len(s.items)
-		s.rawUnlock(false)
+		co.locker(s, false).Unlock()
 	}
 	for i := range co.readStats {
 		found += co.readStats[i].found.Load()
