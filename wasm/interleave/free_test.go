@@ -7,7 +7,7 @@ import (
 
 func TestRunFree(t *testing.T) {
 	ctx := context.Background()
-	for _, v := range []string{Locked} {
+	for _, v := range []string{Locked, Update} {
 		res, err := RunFree(ctx, v, 4, 200)
 		if err != nil {
 			t.Fatal(err)
@@ -35,7 +35,7 @@ func TestRunFreeRefuses(t *testing.T) {
 		want        string
 	}{
 		{Deadlock, 2, 10, `variant "deadlock" cannot run without the gate: its goroutines could block for good; step it instead`},
-		{"x", 2, 10, `variant "x" is not one of unlocked, locked, deadlock`},
+		{"x", 2, 10, `variant "x" is not one of unlocked, locked, update, deadlock`},
 		{Unlocked, 9, 10, "tasks must be between 1 and 4 (got 9)"},
 		{Unlocked, 2, 0, "runs must be between 1 and 100000 (got 0)"},
 	} {

@@ -12,6 +12,7 @@ const Lesson = "interleave"
 const (
 	Unlocked = "unlocked" // Get, v++, Set: updates can be lost
 	Locked   = "locked"   // the same under one sync.Mutex: none is lost
+	Update   = "update"   // one cache.Update call: none is lost
 	Deadlock = "deadlock" // two mutexes taken in opposite orders
 )
 
@@ -38,6 +39,7 @@ const (
 	opSet              // c.Set("count", v)
 	opLock             // locks[lock].Lock()
 	opUnlock           // locks[lock].Unlock()
+	opUpdate           // c.Update("count", add one)
 )
 
 // line is one step of a task: its Go source and what it does.
@@ -58,9 +60,10 @@ type program struct {
 }
 
 var (
-	get  = line{code: `v, _ := c.Get("count")`, op: opGet}
-	incr = line{code: `v++`, op: opIncr}
-	set  = line{code: `c.Set("count", v)`, op: opSet}
+	get    = line{code: `v, _ := c.Get("count")`, op: opGet}
+	incr   = line{code: `v++`, op: opIncr}
+	set    = line{code: `c.Set("count", v)`, op: opSet}
+	update = line{code: `c.Update("count", func(v int, _ bool) int { return v + 1 })`, op: opUpdate}
 )
 
 func lock(name string, i int) line   { return line{code: name + ".Lock()", op: opLock, lock: i} }
@@ -77,6 +80,11 @@ var programs = []*program{
 		variant:   Locked,
 		locks:     []string{"mu"},
 		codes:     [][]line{{lock("mu", 0), get, incr, set, unlock("mu", 0)}},
+		challenge: "Try to make the count end below %d.",
+	},
+	{
+		variant:   Update,
+		codes:     [][]line{{update}},
 		challenge: "Try to make the count end below %d.",
 	},
 	{

@@ -179,6 +179,8 @@ func TestEverySchedule(t *testing.T) {
 		{Unlocked, 2, 20, 18, 0}, // only 0,0,0,1,1,1 and 1,1,1,0,0,0 keep both updates
 		{Locked, 2, 2, 0, 0},
 		{Locked, 3, 6, 0, 0},
+		{Update, 2, 2, 0, 0},
+		{Update, 4, 24, 0, 0},
 		{Deadlock, 2, 6, 0, 2}, // 0,1 and 1,0 deadlock; it counts nothing, so no update is lost
 	}
 	for _, c := range cases {
@@ -236,7 +238,7 @@ func TestLoadValidates(t *testing.T) {
 		schedule []int
 		want     string
 	}{
-		{"nope", 2, nil, `variant "nope" is not one of unlocked, locked, deadlock`},
+		{"nope", 2, nil, `variant "nope" is not one of unlocked, locked, update, deadlock`},
 		{Locked, 5, nil, "tasks must be between 1 and 4 (got 5)"},
 		{Locked, -1, nil, "tasks must be between 1 and 4 (got -1)"},
 		{Locked, 2, []int{0, 1}, "schedule step 2 (task 1) is refused: task 1's mu.Lock() waits: mu is held by task 0"},

@@ -52,12 +52,13 @@ func TestContractFieldNames(t *testing.T) {
 }
 
 func TestVariants(t *testing.T) {
-	if got, want := Variants(), []string{"unlocked", "locked", "deadlock"}; !reflect.DeepEqual(got, want) {
+	if got, want := Variants(), []string{"unlocked", "locked", "update", "deadlock"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Variants() = %v, want %v", got, want)
 	}
 	lines := map[string][]string{
 		Unlocked: {`v, _ := c.Get("count")`, `v++`, `c.Set("count", v)`},
 		Locked:   {`mu.Lock()`, `v, _ := c.Get("count")`, `v++`, `c.Set("count", v)`, `mu.Unlock()`},
+		Update:   {`c.Update("count", func(v int, _ bool) int { return v + 1 })`},
 	}
 	for v, want := range lines {
 		if got := snap(t, load(t, v, 2)).Tasks[1].Lines; !reflect.DeepEqual(got, want) {

@@ -46,6 +46,10 @@ func (w *world) exec(ln line, l *local) {
 		w.locks[ln.lock].Lock()
 	case opUnlock:
 		w.locks[ln.lock].Unlock()
+	case opUpdate:
+		// The read, the increment and the store happen inside the cache,
+		// under the key's lock: no other task's step can come between them.
+		w.c.Update(countKey, func(v int, _ bool) int { return v + 1 })
 	}
 }
 
