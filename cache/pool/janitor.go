@@ -52,7 +52,7 @@ func (p *pool[T]) janitor() {
 func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 	now := p.clock.Now()
 	p.mu.Lock()
-	if p.closed {
+	if p.closed.Load() {
 		p.mu.Unlock()
 		return time.Time{}, false
 	}
@@ -77,7 +77,7 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 	if p.minIdle > 0 && !now.Before(*retryAt) {
 		for {
 			p.mu.Lock()
-			if p.closed || p.nwait.Load() > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
+			if p.closed.Load() || p.nwait.Load() > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
 				p.mu.Unlock()
 				break
 			}
@@ -95,7 +95,7 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed.Load() {
 		return time.Time{}, false
 	}
 	if p.idleTimeout > 0 || p.maxLifetime > 0 {
@@ -125,4 +125,14 @@ func (p *pool[T]) constructSlot() (c *conn[T], err error) {
 	c, err = p.construct(p.bgCtx)
 	ok = err == nil
 	return c, err
+}
+
+// pokeLocked tells the janitor, if any, to look again. p.mu is held.
+func (p *pool[T]) pokeLocked() {
+	if p.wake != nil {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
 }
