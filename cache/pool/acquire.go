@@ -67,11 +67,15 @@ func (p *pool[T]) acquire(ctx context.Context) (*Resource[T], error) {
 }
 
 // acquisition is one Acquire call past its fast path: what it has to hand
-// out (r), how long it has waited, and the slot it holds, if any.
+// out (r), how long it has waited, and what it holds: a slot, or a
+// resource taken from the idle set and not yet handed out.
 //
-// Keeping the slot in one field, given back by one deferred call, is what
-// makes every way out of the call give it back: an error, or a panic (or
-// runtime.Goexit) in any user code the call runs.
+// What it holds is kept in two fields, given back by one deferred call
+// (giveBack), so that every way out of the call gives it back: an error,
+// or a panic (or runtime.Goexit) in any user code the call runs on the
+// way (a HealthCheck, a Destructor of an expired resource, a Constructor,
+// a hook). Each step sets the fields as it takes or passes on a slot or a
+// resource, before it runs user code.
 type acquisition[T any] struct {
 	p      *pool[T]
 	ctx    context.Context
@@ -82,6 +86,11 @@ type acquisition[T any] struct {
 	// it took, the slot of an expired or unhealthy resource it destroyed,
 	// or a slot granted to it in line.
 	slot bool
+	// c: the call holds this idle resource, taken out of the idle set by
+	// claimLocked, until handOut hands it out or gives it back; checking:
+	// its HealthCheck is running.
+	c        *conn[T]
+	checking bool
 }
 
 // acquireSlow is everything but the fast path. It is called with p.mu held,
@@ -165,10 +174,9 @@ func (a *acquisition[T]) claimLocked() (c *conn[T], position int) {
 	if len(p.idle) < p.minIdle {
 		p.pokeLocked()
 	}
+	a.c = c
 	p.mu.Unlock()
-	for i, d := range dead {
-		p.destroy(d.c, d.reason, !(keepDeadSlot && i == 0))
-	}
+	p.destroyAll(dead, keepDeadSlot)
 	return c, position
 }
 
@@ -180,7 +188,11 @@ func (a *acquisition[T]) claimLocked() (c *conn[T], position int) {
 func (a *acquisition[T]) handOut(c *conn[T]) (res *Resource[T], done bool, err error) {
 	p := a.p
 	if p.checkDue(c, a.now) {
-		if err := p.hc(a.ctx, c.value); err != nil {
+		a.checking = true
+		err := p.hc(a.ctx, c.value)
+		a.checking = false
+		if err != nil {
+			a.c = nil
 			if a.ctx.Err() != nil {
 				p.put(c, p.now(), c.idleSince)
 				return nil, true, a.fail(a.ctx.Err())
@@ -190,6 +202,7 @@ func (a *acquisition[T]) handOut(c *conn[T]) (res *Resource[T], done bool, err e
 			return nil, false, nil
 		}
 	}
+	a.c = nil // handle gives it back if the Acquired hook fails
 	p.acquired.Add(1)
 	return p.handle(a.ctx, a.r, c, a.waited, false), true, nil
 }
@@ -227,9 +240,19 @@ func (a *acquisition[T]) waitInLine(position int) (res *Resource[T], done bool, 
 	return res, true, err
 }
 
-// giveBack, deferred by acquireSlow, frees the slot the call still holds
-// when it ends.
+// giveBack, deferred by acquireSlow, gives back what the call still holds
+// when it ends: a resource goes back to the idle set as it was, unless
+// its HealthCheck was running (it panicked: a check that cannot say the
+// resource is healthy condemns it), and a slot is freed.
 func (a *acquisition[T]) giveBack() {
+	if c := a.c; c != nil {
+		a.c = nil
+		if a.checking {
+			a.p.destroy(c, Unhealthy, true)
+		} else {
+			a.p.put(c, a.p.now(), c.idleSince)
+		}
+	}
 	if a.slot {
 		a.slot = false
 		a.p.freeSlot()
@@ -275,7 +298,8 @@ func (p *pool[T]) construct(ctx context.Context) (*conn[T], error) {
 	return &conn[T]{p: p, value: v, id: id, created: p.clock.Now()}, nil
 }
 
-// handle makes r the Resource of c for its new holder.
+// handle makes r the Resource of c for its new holder, an Acquire that
+// has counted itself successful.
 func (p *pool[T]) handle(ctx context.Context, r *Resource[T], c *conn[T], waited time.Duration, created bool) *Resource[T] {
 	r.c = c
 	if h := p.hooks; h != nil {
@@ -283,10 +307,26 @@ func (p *pool[T]) handle(ctx context.Context, r *Resource[T], c *conn[T], waited
 			c.acquiredAt = p.stamp()
 		}
 		if h.Acquired != nil {
-			h.Acquired(ctx, c.id, waited, created)
+			p.reportAcquired(ctx, c, waited, created)
 		}
 	}
 	return r
+}
+
+// reportAcquired runs the Acquired hook. If the hook panics (or calls
+// runtime.Goexit), the Acquire never returns c: the deferred call gives
+// it back to the pool, as a Release would but with no Released hook (the
+// loan never began), and uncounts the Acquire, which did not succeed.
+func (p *pool[T]) reportAcquired(ctx context.Context, c *conn[T], waited time.Duration, created bool) {
+	ok := false
+	defer func() {
+		if !ok {
+			p.acquired.Add(-1) // the fast path counts in acquiredIdle: Stats adds both
+			p.putNow(c)
+		}
+	}()
+	p.hooks.Acquired(ctx, c.id, waited, created)
+	ok = true
 }
 
 // fail reports a failed Acquire to the hooks and returns err.

@@ -40,6 +40,22 @@ func (p *pool[T]) put(c *conn[T], now, idleSince time.Time) {
 	p.mu.Unlock()
 }
 
+// putNow gives c, which was in use, back to the pool now.
+func (p *pool[T]) putNow(c *conn[T]) {
+	now := p.now()
+	p.put(c, now, now)
+}
+
+// endLoan gives back c at the end of a loan: to the pool, or, if broken,
+// to the Destructor.
+func (p *pool[T]) endLoan(c *conn[T], broken bool) {
+	if broken {
+		p.destroy(c, Broken, true)
+		return
+	}
+	p.putNow(c)
+}
+
 // freeSlot gives a slot back: to the waiters, the first of whom will
 // construct a resource, or to the pool.
 func (p *pool[T]) freeSlot() {
@@ -62,17 +78,45 @@ func (p *pool[T]) freeSlotLocked() {
 	}
 }
 
-// destroy closes c, reports it, and if free, frees its slot afterwards,
-// even if the Destructor or the hook panics.
+// destroy closes c with the Destructor, counts and reports it (the
+// Destroyed hook), and, if free, frees its slot. Each step is deferred
+// before the one it follows, so that a panic or runtime.Goexit in the
+// Destructor or the hook skips none of them: the resource is gone either
+// way (the pool never hands it out again), so it is counted and reported
+// once, and its slot comes back, after the report, as the Destroyed hook
+// promises.
 func (p *pool[T]) destroy(c *conn[T], reason DestroyReason, free bool) {
 	if free {
 		defer p.freeSlot()
 	}
+	defer p.destroyed(c, reason)
 	if p.dtor != nil {
 		p.dtor(c.value)
 	}
-	p.destroyed[reason].Add(1)
+}
+
+// destroyed counts and reports the destruction of c.
+func (p *pool[T]) destroyed(c *conn[T], reason DestroyReason) {
+	p.destroyedBy[reason].Add(1)
 	if h := p.hooks; h != nil && h.Destroyed != nil {
 		h.Destroyed(c.id, reason)
+	}
+}
+
+// destroyAll destroys every resource in dead and frees their slots, but
+// the first one's if keepFirst (its caller takes that slot over). If one
+// Destructor or hook panics, the deferred call destroys the rest before
+// the panic goes on to the caller (and if another panics too, the caller
+// sees the last panic): one failing resource never leaves the others
+// alive, with their slots taken, for good.
+func (p *pool[T]) destroyAll(dead []deadConn[T], keepFirst bool) {
+	i := 0
+	defer func() {
+		if i < len(dead) { // dead[i] panicked
+			p.destroyAll(dead[i+1:], false)
+		}
+	}()
+	for ; i < len(dead); i++ {
+		p.destroy(dead[i].c, dead[i].reason, !keepFirst || i > 0)
 	}
 }

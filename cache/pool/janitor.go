@@ -70,9 +70,7 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 		p.idle = keep
 	}
 	p.mu.Unlock()
-	for _, d := range dead {
-		p.destroy(d.c, d.reason, true)
-	}
+	p.destroyAll(dead, false)
 
 	if p.minIdle > 0 && !now.Before(*retryAt) {
 		for {

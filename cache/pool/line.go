@@ -38,7 +38,7 @@ import (
 func (p *pool[T]) wait(ctx context.Context, position int) (*conn[T], time.Duration, error) {
 	start := p.stamp()
 	if h := p.hooks; h != nil && h.Waiting != nil {
-		h.Waiting(ctx, position)
+		p.reportWaiting(ctx, position)
 	}
 	var g *conn[T]
 	if done := ctx.Done(); done == nil {
@@ -60,6 +60,22 @@ func (p *pool[T]) wait(ctx context.Context, position int) (*conn[T], time.Durati
 		return nil, waited, ErrClosed
 	}
 	return g, waited, nil
+}
+
+// reportWaiting runs the Waiting hook for a caller registered in line. If
+// the hook panics (or calls runtime.Goexit), the deferred call takes the
+// caller out of line as if its context had ended: registered, it would
+// be counted in nwait for good, and the grant made to it would stay in
+// handoff for nobody, out of reach of Close.
+func (p *pool[T]) reportWaiting(ctx context.Context, position int) {
+	ok := false
+	defer func() {
+		if !ok {
+			p.leaveLine()
+		}
+	}()
+	p.hooks.Waiting(ctx, position)
+	ok = true
 }
 
 // leaveLine takes a registered waiter that gives up out of line: it
@@ -103,7 +119,6 @@ func (p *pool[T]) passOn(g *conn[T]) {
 	case nil:
 		p.freeSlot()
 	default:
-		now := p.now()
-		p.put(g, now, now)
+		p.putNow(g)
 	}
 }

@@ -77,10 +77,45 @@ var ErrClosed = errors.New("pool: closed")
 // Config configures a Pool. Constructor and MaxSize are required; every
 // other field has a useful zero value.
 //
-// A panic in Constructor, Destructor, HealthCheck or a hook reaches the
-// caller that made the call, and the pool frees the slot involved; in the
-// background goroutine (MinIdle, timeouts) it ends the program, as any
-// unrecovered panic does.
+// # Panics
+//
+// A panic in Constructor, Destructor, HealthCheck or a hook goes on to the
+// caller of the Pool or Resource method that ran it (Acquire, Release,
+// Destroy, Close), and a call of runtime.Goexit there (as t.FailNow makes)
+// ends the caller's goroutine, as they always do; but first the pool gives
+// back the slot and the resource involved, in deferred calls: every
+// resource constructed is still destroyed exactly once, every slot comes
+// back, and the pool goes on working. In detail:
+//
+//   - Constructor, Hooks.Constructing: the slot is freed (the first
+//     caller in line, if any, gets it).
+//   - HealthCheck: the resource is destroyed (reason Unhealthy: a check
+//     that cannot say it is healthy condemns it), and its slot freed.
+//   - Hooks.Acquired: the resource goes back to the pool, as after a
+//     Release; the Acquire is not counted in Stats.AcquireCount, and no
+//     Released hook follows for it (the loan never began).
+//   - Hooks.Released: the resource still goes back (Release) or is
+//     destroyed (Destroy).
+//   - Hooks.Waiting: the caller leaves the line as if its context had
+//     ended; whatever was granted to it goes to the next in line.
+//   - Destructor, Hooks.Destroyed: the resource counts as destroyed all
+//     the same (the pool never hands it out again; the Destroyed hook runs
+//     after a Destructor that panicked), and its slot is freed. Where one
+//     call destroys several resources (Close, the idle ones; an Acquire,
+//     the expired idle ones it finds), it destroys every one of them
+//     before the panic goes on (if more than one panics, the caller gets
+//     the last).
+//   - Hooks.AcquireStart, Hooks.AcquireFailed: the call holds nothing
+//     then.
+//
+// The background goroutine (see Time in the package documentation) has no
+// caller: a panic in the code
+// it runs, the Constructor and Constructing hook while it fills MinIdle,
+// the Destructor and Destroyed hook for the idle resources it expires (and
+// for all of them when it closes an abandoned Pool), ends the program, as
+// any unrecovered panic in a goroutine does. Only Config.Clock is trusted
+// not to panic: the pool reads it while holding resources, and would need
+// it to give them back.
 type Config[T any] struct {
 	// Constructor makes one resource. It gets the context of the Acquire
 	// that needs the resource (for the MinIdle filler, a context cancelled
@@ -88,7 +123,8 @@ type Config[T any] struct {
 	// freed.
 	Constructor func(ctx context.Context) (T, error)
 	// Destructor closes one resource. It may be nil. It is called exactly
-	// once for every resource Constructor made, and should not panic.
+	// once for every resource Constructor made (see Panics for one that
+	// panics).
 	Destructor func(T)
 	// MaxSize is the largest number of resources that exist at once,
 	// counting those being constructed and destroyed. It must be > 0.
@@ -122,7 +158,8 @@ type Config[T any] struct {
 	HealthCheckAfter time.Duration
 
 	// Clock is the time source for timeouts, lifetimes and every duration
-	// the pool measures. nil: cache.SystemClock().
+	// the pool measures. nil: cache.SystemClock(). Its methods must not
+	// panic.
 	Clock cache.Clock
 	// Hooks are called as things happen. nil: none.
 	Hooks *Hooks
@@ -184,7 +221,7 @@ type pool[T any] struct {
 	canceled     atomic.Int64
 	ctorErrors   atomic.Int64
 	created      atomic.Int64
-	destroyed    [numReasons]atomic.Int64
+	destroyedBy  [numReasons]atomic.Int64
 
 	// the janitor, if any
 	wake      chan struct{}   // cap 1: look again now
@@ -287,13 +324,20 @@ func (p *Pool[T]) Close() {
 	p.p.close()
 }
 
-// close is Close.
+// close is Close. It stops the janitor in a deferred call, so that a
+// Destructor that panics during shutdown (the panic goes on to the caller
+// of Close) does not leave the janitor running.
 func (p *pool[T]) close() {
-	p.closeOnce.Do(p.shutdown)
 	if p.stop != nil {
-		p.stopOnce.Do(func() { close(p.stop) })
-		<-p.done
+		defer p.stopJanitor()
 	}
+	p.closeOnce.Do(p.shutdown)
+}
+
+// stopJanitor tells the janitor to return, and waits until it has.
+func (p *pool[T]) stopJanitor() {
+	p.stopOnce.Do(func() { close(p.stop) })
+	<-p.done
 }
 
 // shutdown marks the pool closed, turns the waiters away and destroys the
@@ -312,7 +356,15 @@ func (p *pool[T]) shutdown() {
 	for range n {
 		p.handoff <- p.closing
 	}
-	for _, c := range dead {
-		p.destroy(c, Closed, true)
+	p.destroyAll(closedConns(dead), false)
+}
+
+// closedConns returns the idle resources cs as resources to destroy
+// because the pool is closed.
+func closedConns[T any](cs []*conn[T]) []deadConn[T] {
+	dead := make([]deadConn[T], len(cs))
+	for i, c := range cs {
+		dead[i] = deadConn[T]{c, Closed}
 	}
+	return dead
 }

@@ -52,11 +52,11 @@ func (p *pool[T]) stats() Stats {
 	s.CanceledWaitCount = p.canceled.Load()
 	s.ConstructorErrors = p.ctorErrors.Load()
 	s.Created = p.created.Load()
-	s.DestroyedBroken = p.destroyed[Broken].Load()
-	s.DestroyedIdle = p.destroyed[IdleTimeout].Load()
-	s.DestroyedLifetime = p.destroyed[MaxLifetime].Load()
-	s.DestroyedUnhealthy = p.destroyed[Unhealthy].Load()
-	s.DestroyedWhenClosed = p.destroyed[Closed].Load()
+	s.DestroyedBroken = p.destroyedBy[Broken].Load()
+	s.DestroyedIdle = p.destroyedBy[IdleTimeout].Load()
+	s.DestroyedLifetime = p.destroyedBy[MaxLifetime].Load()
+	s.DestroyedUnhealthy = p.destroyedBy[Unhealthy].Load()
+	s.DestroyedWhenClosed = p.destroyedBy[Closed].Load()
 	s.Destroyed = s.DestroyedBroken + s.DestroyedIdle + s.DestroyedLifetime + s.DestroyedUnhealthy + s.DestroyedWhenClosed
 	return s
 }
