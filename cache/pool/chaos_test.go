@@ -14,16 +14,45 @@ import (
 	"github.com/gosharedstate/playground/cache/pool"
 )
 
-var errChaos = errors.New("constructor failed at random")
+var (
+	errChaos      = errors.New("constructor failed at random")
+	errChaosPanic = errors.New("user code panicked at random")
+)
+
+// onJanitor reports whether the caller runs on the pool's background
+// goroutine: a panic there has no caller to reach and ends the program
+// (as Config documents), so the chaos makes none there.
+func onJanitor() bool {
+	buf := make([]byte, 64<<10)
+	return strings.Contains(string(buf[:runtime.Stack(buf, false)]), "cache/pool/janitor.go:")
+}
+
+// recovers runs f and reports whether it panicked with errChaosPanic; any
+// other panic goes on.
+func recovers(f func()) (panicked bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v != errChaosPanic {
+				panic(v)
+			}
+			panicked = true
+		}
+	}()
+	f()
+	return false
+}
 
 // TestChaos: many goroutines acquire, hold for random times, release or
 // destroy at random, cancel their contexts at random, while the constructor
-// and the health check fail at random and resources time out; sometimes the
-// pool is closed under their feet. At the end every resource constructed
-// has been destroyed exactly once, none was ever held by two goroutines at
-// once or destroyed while held, MaxSize was never crossed (the tracker
-// checks all three as it goes), every Acquired hook was matched by one
-// Released, and no goroutine is left.
+// and the health check fail at random, resources time out, and the
+// Constructor, Destructor, HealthCheck and every hook panic at random
+// (but on the background goroutine, where a panic would end the test);
+// sometimes the pool is closed under their feet. At the end every
+// resource constructed has been destroyed exactly once, none was ever held
+// by two goroutines at once or destroyed while held, MaxSize was never
+// crossed (the tracker checks all three as it goes), every Acquired hook
+// that returned was matched by one Released, no slot was lost (Total is 0
+// after Close), and no goroutine is left.
 //
 // Run it many times: go test -race -count=20 -run Chaos ./cache/pool/
 func TestChaos(t *testing.T) {
@@ -48,7 +77,22 @@ func TestChaos(t *testing.T) {
 	violate := func(s string) {
 		violations = append(violations, s)
 	}
+	var panics atomic.Int64
+	chaosPanic := func() {
+		if rand.IntN(40) == 0 && !onJanitor() {
+			panics.Add(1)
+			panic(errChaosPanic)
+		}
+	}
 	cfg := tr.config(maxSize)
+	cfg.Constructor = func(ctx context.Context) (*item, error) {
+		chaosPanic()
+		return tr.ctor(ctx)
+	}
+	cfg.Destructor = func(it *item) {
+		tr.dtor(it) // destroyed, whatever happens next
+		chaosPanic()
+	}
 	cfg.MinIdle = 1
 	cfg.IdleTimeout = 200 * time.Microsecond
 	cfg.MaxLifetime = 3 * time.Millisecond
@@ -59,10 +103,16 @@ func TestChaos(t *testing.T) {
 		if rand.IntN(20) == 0 {
 			return errors.New("unhealthy at random")
 		}
+		chaosPanic()
 		return nil
 	}
 	cfg.Hooks = &pool.Hooks{
+		AcquireStart:  func(context.Context) { chaosPanic() },
+		Waiting:       func(context.Context, int) { chaosPanic() },
+		Constructing:  func(context.Context, uint64) { chaosPanic() },
+		AcquireFailed: func(context.Context, error, time.Duration) { chaosPanic() },
 		Acquired: func(_ context.Context, id uint64, _ time.Duration, _ bool) {
+			chaosPanic() // before the record: the loan never began
 			mu.Lock()
 			if lent[id] {
 				violate("resource lent twice")
@@ -77,6 +127,7 @@ func TestChaos(t *testing.T) {
 			}
 			lent[id] = false
 			mu.Unlock()
+			chaosPanic()
 		},
 		Destroyed: func(id uint64, _ pool.DestroyReason) {
 			mu.Lock()
@@ -85,6 +136,7 @@ func TestChaos(t *testing.T) {
 			}
 			destroyed[id]++
 			mu.Unlock()
+			chaosPanic()
 		},
 	}
 	p := mustNew(t, cfg)
@@ -102,7 +154,12 @@ func TestChaos(t *testing.T) {
 				case 1:
 					ctx, cancel = context.WithTimeout(ctx, time.Duration(rand.IntN(2000))*time.Microsecond)
 				}
-				r, err := p.Acquire(ctx)
+				var r *pool.Resource[*item]
+				var err error
+				if recovers(func() { r, err = p.Acquire(ctx) }) {
+					cancel()
+					continue
+				}
 				switch {
 				case err == nil:
 				case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -134,9 +191,9 @@ func TestChaos(t *testing.T) {
 				}
 				it.holders.Add(-1)
 				if rand.IntN(6) == 0 {
-					r.Destroy()
+					recovers(r.Destroy)
 				} else {
-					r.Release()
+					recovers(r.Release)
 				}
 				cancel()
 			}
@@ -155,7 +212,7 @@ func TestChaos(t *testing.T) {
 				t.Errorf("Stats out of bounds: %+v", s)
 			}
 			if closeEarly && succeeded.Load() > workers*iters/4 {
-				p.Close()
+				recovers(p.Close)
 			}
 			time.Sleep(50 * time.Microsecond)
 		}
@@ -163,7 +220,7 @@ func TestChaos(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	watcher.Wait()
-	p.Close()
+	recovers(p.Close)
 
 	tr.check()
 	s := p.Stats()
@@ -186,8 +243,11 @@ func TestChaos(t *testing.T) {
 	if s.AcquireCount != succeeded.Load() {
 		t.Errorf("Stats.AcquireCount %d, %d Acquire calls succeeded", s.AcquireCount, succeeded.Load())
 	}
-	t.Logf("closed early: %v; acquired %d, cancelled %d, constructor failed %d, closed %d; stats %+v",
-		closeEarly, succeeded.Load(), canceled.Load(), ctorFailed.Load(), closedErrs.Load(), s)
+	t.Logf("closed early: %v; acquired %d, cancelled %d, constructor failed %d, closed %d, user code panicked %d; stats %+v",
+		closeEarly, succeeded.Load(), canceled.Load(), ctorFailed.Load(), closedErrs.Load(), panics.Load(), s)
+	if panics.Load() == 0 {
+		t.Error("no user code panicked: the chaos tested none of it")
+	}
 	if tr.maxLive.Load() > maxSize {
 		t.Errorf("%d resources alive at once", tr.maxLive.Load())
 	}

@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,6 +109,23 @@ func (tr *tracker) destroyedCount(n int64) int {
 
 func (tr *tracker) config(max int) pool.Config[*item] {
 	return pool.Config[*item]{Constructor: tr.ctor, Destructor: tr.dtor, MaxSize: max}
+}
+
+// configLoggingDestroyed is config, with a Destroyed hook that logs
+// "id reason" and, if timed, " at " and the time since now (in a
+// testing/synctest bubble, a time the test sets).
+func (tr *tracker) configLoggingDestroyed(max int, timed bool) (pool.Config[*item], *events) {
+	ev := new(events)
+	start := time.Now()
+	cfg := tr.config(max)
+	cfg.Hooks = &pool.Hooks{Destroyed: func(id uint64, reason pool.DestroyReason) {
+		s := fmt.Sprint(id, " ", reason)
+		if timed {
+			s += fmt.Sprint(" at ", time.Since(start))
+		}
+		ev.add(s)
+	}}
+	return cfg, ev
 }
 
 func mustNew[T any](t testing.TB, cfg pool.Config[T]) *pool.Pool[T] {

@@ -63,17 +63,19 @@ type Hooks struct {
 	Constructing func(ctx context.Context, id uint64)
 	// Acquired reports a successful Acquire: the resource's id, the time
 	// the caller spent in the wait queue (0 if it did not wait), and
-	// whether the resource was made for this caller.
+	// whether the resource was made for this caller. If it panics, the
+	// Acquire fails after all (see Config, Panics).
 	Acquired func(ctx context.Context, id uint64, waited time.Duration, created bool)
 	// AcquireFailed reports a failed Acquire: err is ctx.Err(), ErrClosed
 	// or the Constructor's error; waited is as for Acquired.
 	AcquireFailed func(ctx context.Context, err error, waited time.Duration)
 	// Released reports that the holder of resource id gave it back, by
-	// Release or by Destroy, after holding it for held. Every Acquired is
-	// followed by exactly one Released for the same id.
+	// Release or by Destroy, after holding it for held. Every Acquired
+	// that returns is followed by exactly one Released for the same id.
 	Released func(id uint64, held time.Duration)
 	// Destroyed reports that resource id was destroyed, after the
-	// Destructor returned, and why. It runs exactly once per constructed
-	// resource, before the resource's slot is given to anyone else.
+	// Destructor returned (or panicked), and why. It runs exactly once per
+	// constructed resource, before the resource's slot is given to anyone
+	// else.
 	Destroyed func(id uint64, reason DestroyReason)
 }

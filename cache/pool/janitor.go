@@ -52,7 +52,7 @@ func (p *pool[T]) janitor() {
 func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 	now := p.clock.Now()
 	p.mu.Lock()
-	if p.closed {
+	if p.closed.Load() {
 		p.mu.Unlock()
 		return time.Time{}, false
 	}
@@ -70,14 +70,12 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 		p.idle = keep
 	}
 	p.mu.Unlock()
-	for _, d := range dead {
-		p.destroy(d.c, d.reason, true)
-	}
+	p.destroyAll(dead, false)
 
 	if p.minIdle > 0 && !now.Before(*retryAt) {
 		for {
 			p.mu.Lock()
-			if p.closed || p.nwait.Load() > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
+			if p.closed.Load() || p.nwait.Load() > 0 || len(p.idle) >= p.minIdle || p.total >= p.max {
 				p.mu.Unlock()
 				break
 			}
@@ -95,7 +93,7 @@ func (p *pool[T]) sweep(retryAt *time.Time) (next time.Time, open bool) {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed.Load() {
 		return time.Time{}, false
 	}
 	if p.idleTimeout > 0 || p.maxLifetime > 0 {
@@ -125,4 +123,14 @@ func (p *pool[T]) constructSlot() (c *conn[T], err error) {
 	c, err = p.construct(p.bgCtx)
 	ok = err == nil
 	return c, err
+}
+
+// pokeLocked tells the janitor, if any, to look again. p.mu is held.
+func (p *pool[T]) pokeLocked() {
+	if p.wake != nil {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
 }

@@ -320,11 +320,7 @@ func TestConstructorErrorGrantsSlot(t *testing.T) {
 func TestDestroyFreesSlot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := newTracker(t, 1)
-		var destroyed []string
-		cfg := tr.config(1)
-		cfg.Hooks = &pool.Hooks{Destroyed: func(id uint64, reason pool.DestroyReason) {
-			destroyed = append(destroyed, fmt.Sprint(id, " ", reason))
-		}}
+		cfg, destroyed := tr.configLoggingDestroyed(1, false)
 		p := mustNew(t, cfg)
 		defer p.Close()
 		a := mustAcquire(t, p)
@@ -336,8 +332,8 @@ func TestDestroyFreesSlot(t *testing.T) {
 		if b.ID() != 2 || tr.destroyedCount(1) != 1 {
 			t.Errorf("after Destroy: got resource %d, resource 1 destroyed %d times", b.ID(), tr.destroyedCount(1))
 		}
-		if want := []string{"1 broken"}; !slices.Equal(destroyed, want) {
-			t.Errorf("Destroyed %q, want %q", destroyed, want)
+		if want := []string{"1 broken"}; !slices.Equal(destroyed.list(), want) {
+			t.Errorf("Destroyed %q, want %q", destroyed.list(), want)
 		}
 		if s := p.Stats(); s.DestroyedBroken != 1 || s.Total != 1 {
 			t.Errorf("Stats %+v", s)
@@ -393,11 +389,7 @@ func TestMisusePanics(t *testing.T) {
 func TestClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := newTracker(t, 3)
-		var destroyed []string
-		cfg := tr.config(3)
-		cfg.Hooks = &pool.Hooks{Destroyed: func(id uint64, reason pool.DestroyReason) {
-			destroyed = append(destroyed, fmt.Sprint(id, " ", reason))
-		}}
+		cfg, destroyed := tr.configLoggingDestroyed(3, false)
 		p := mustNew(t, cfg)
 		a, b, c := mustAcquire(t, p), mustAcquire(t, p), mustAcquire(t, p)
 		c.Release() // idle
@@ -432,8 +424,8 @@ func TestClose(t *testing.T) {
 		p.Close() // idempotent
 		a.Release()
 		b.Destroy()
-		if want := []string{"1 closed", "2 broken"}; !slices.Equal(destroyed, want) {
-			t.Errorf("Destroyed %q, want %q", destroyed, want)
+		if want := []string{"1 closed", "2 broken"}; !slices.Equal(destroyed.list(), want) {
+			t.Errorf("Destroyed %q, want %q", destroyed.list(), want)
 		}
 		if s := p.Stats(); s.Total != 1 || s.InUse != 1 {
 			t.Errorf("Stats %+v", s)
@@ -486,13 +478,8 @@ func TestCloseWhileConstructing(t *testing.T) {
 func TestIdleTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := newTracker(t, 2)
-		start := time.Now()
-		var destroyed events
-		cfg := tr.config(2)
+		cfg, destroyed := tr.configLoggingDestroyed(2, true)
 		cfg.IdleTimeout = 10 * time.Second
-		cfg.Hooks = &pool.Hooks{Destroyed: func(id uint64, reason pool.DestroyReason) {
-			destroyed.add(fmt.Sprint(id, " ", reason, " at ", time.Since(start)))
-		}}
 		p := mustNew(t, cfg)
 		defer p.Close()
 		a, b := mustAcquire(t, p), mustAcquire(t, p)
@@ -522,13 +509,8 @@ func TestIdleTimeout(t *testing.T) {
 func TestMaxLifetime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := newTracker(t, 2)
-		start := time.Now()
-		var destroyed events
-		cfg := tr.config(2)
+		cfg, destroyed := tr.configLoggingDestroyed(2, true)
 		cfg.MaxLifetime = time.Minute
-		cfg.Hooks = &pool.Hooks{Destroyed: func(id uint64, reason pool.DestroyReason) {
-			destroyed.add(fmt.Sprint(id, " ", reason, " at ", time.Since(start)))
-		}}
 		p := mustNew(t, cfg)
 		defer p.Close()
 		a := mustAcquire(t, p)
@@ -832,18 +814,23 @@ func TestConstructorGetsContext(t *testing.T) {
 }
 
 // Close turns away more waiters than the pool has slots, while resources
-// are given back at the same time.
+// are given back at the same time: at most two waiters (one resource, one
+// slot given back) are served.
 func TestCloseManyWaiters(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := newTracker(t, 2)
 		p := mustNew(t, tr.config(2))
 		a, b := mustAcquire(t, p), mustAcquire(t, p)
 		errs := make(chan error, 50)
+		held := make(chan *pool.Resource[*item], 50)
 		for range 50 {
 			go func() {
 				r, err := p.Acquire(context.Background())
 				if err == nil {
-					r.Release()
+					// Held until after Close: a waiter that released it
+					// would serve the next, and the line could drain
+					// before Close begins.
+					held <- r
 				}
 				errs <- err
 			}()
@@ -862,6 +849,10 @@ func TestCloseManyWaiters(t *testing.T) {
 			} else if err != nil {
 				t.Errorf("waiter: %v", err)
 			}
+		}
+		close(held)
+		for r := range held {
+			r.Release()
 		}
 		synctest.Wait()
 		if closed < 48 {

@@ -41,35 +41,36 @@ func (r *Resource[T]) CreatedAt() time.Time { return r.c.created }
 // Release gives the resource back to the pool, for the next Acquire. If it
 // has outlived Config.MaxLifetime, or the pool is closed, it is destroyed
 // instead. Calling Release or Destroy again panics.
-func (r *Resource[T]) Release() {
-	if !r.state.CompareAndSwap(held, released) {
-		r.misuse("Release", r.state.Load())
-	}
-	c := r.c
-	p := c.p
-	if h := p.hooks; h != nil && h.Released != nil {
-		h.Released(c.id, p.stamp()-c.acquiredAt)
-	}
-	var now time.Time
-	if p.needNow {
-		now = p.clock.Now()
-	}
-	p.put(c, now, now)
-}
+func (r *Resource[T]) Release() { r.end("Release", released) }
 
 // Destroy closes the resource with the Destructor, because it is broken,
 // and frees its slot: the first Acquire waiting in line, if any, makes a
 // new one. Calling Release or Destroy again panics.
-func (r *Resource[T]) Destroy() {
-	if !r.state.CompareAndSwap(held, destroyed) {
-		r.misuse("Destroy", r.state.Load())
+func (r *Resource[T]) Destroy() { r.end("Destroy", destroyed) }
+
+// end ends the loan, for method, which moves it to state to. With a
+// Released hook, the resource goes back in a deferred call, so that it
+// does even if the hook panics (or calls runtime.Goexit), before the panic
+// goes on to the caller; without one, no defer is needed, and the common
+// path pays for none.
+func (r *Resource[T]) end(method string, to uint32) {
+	if !r.state.CompareAndSwap(held, to) {
+		r.misuse(method, r.state.Load())
 	}
 	c := r.c
 	p := c.p
 	if h := p.hooks; h != nil && h.Released != nil {
+		defer p.endLoan(c, to == destroyed)
 		h.Released(c.id, p.stamp()-c.acquiredAt)
+		return
 	}
-	p.destroy(c, Broken, true)
+	// endLoan, by hand: one call less on the path every Release takes.
+	if to == destroyed {
+		p.destroy(c, Broken, true)
+		return
+	}
+	now := p.now()
+	p.put(c, now, now)
 }
 
 func (r *Resource[T]) misuse(method string, state uint32) {
