@@ -156,7 +156,7 @@ func TestStage(t *testing.T) {
 		framed bool
 	}{
 		{"1280x900", 1280, 900, false, false},
-		{"iframe-800x600", 1000, 700, false, true},
+		{"iframe-800x600", 1000, 800, false, true},
 		{"800x600", 800, 600, false, false},
 		{"phone-390x844", 390, 844, true, false},
 	} {
@@ -208,6 +208,24 @@ func TestStage(t *testing.T) {
 				t.Errorf("with a lesson's text, Start and the timeline are not both in the first screen: %s", out)
 			}
 			evalIn[chromedp.Void](t, s, `document.getElementById("lesson-brief").textContent = ""`)
+
+			// The places kept for the lessons panel (above the scene's
+			// controls) and for step mode (in the views' place, which it
+			// takes when shown).
+			if !evalIn[bool](t, s, `(() => {
+				const lp = document.getElementById("lessons-panel"), sm = document.getElementById("step-mode"), views = document.querySelector(".views");
+				const label = (e) => e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
+				if (!lp.hidden || !sm.hidden || !label(lp) || !label(sm) || views.getClientRects().length === 0) return false;
+				lp.textContent = "lessons"; sm.textContent = "step mode";
+				lp.hidden = false; sm.hidden = false;
+				const ok = lp.getBoundingClientRect().bottom <= document.getElementById("scene-bar").getBoundingClientRect().top &&
+					sm.getBoundingClientRect().top >= document.getElementById("timeline-view").getBoundingClientRect().bottom &&
+					views.getClientRects().length === 0;
+				lp.hidden = true; sm.hidden = true; lp.textContent = ""; sm.textContent = "";
+				return ok && views.getClientRects().length > 0;
+			})()`) {
+				t.Error("#lessons-panel is not above the scene's controls, or #step-mode does not take the views' place")
+			}
 
 			// The settings' sections fold and unfold by keyboard, and the
 			// focus shows.
