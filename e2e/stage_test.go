@@ -260,6 +260,17 @@ func TestStage(t *testing.T) {
 				}
 				evalIn[chromedp.Void](t, s, `document.querySelectorAll(".settings-group").forEach((d) => d.open = false)`)
 			}
+			// A field to fix opens its folded section.
+			if evalIn[bool](t, s, `document.querySelector(".settings-group[data-group=pool]").open`) {
+				t.Error("the pool's section starts open")
+			}
+			evalIn[chromedp.Void](t, s, `document.getElementById("f-poolSize").value = "0"; document.getElementById("scene-start").click()`)
+			waitIn(t, s, "the pool size's message", `!document.getElementById("f-poolSize-error").hidden`)
+			if !evalIn[bool](t, s, `document.querySelector(".settings-group[data-group=pool]").open && document.getElementById("f-poolSize").checkVisibility()`) {
+				t.Error("a bad pool size did not open the pool's section")
+			}
+			evalIn[chromedp.Void](t, s, `document.getElementById("f-poolSize").value = "2"; document.querySelector(".settings-group[data-group=pool]").open = false`)
+
 			evalIn[chromedp.Void](t, s, `scrollTo(0, 0)`)
 			b.screenshot(t, "stage-"+c.name+"-light-page")
 

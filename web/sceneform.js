@@ -20,6 +20,7 @@ const GROUPS = {
 // that the views stay close under the timeline. Nothing is remembered: a
 // reload shows the same, and a field with an error opens its group.
 const OPEN_WIDE = new Set(["tasks", "cache"]);
+// Wide: where style.css's .stage puts the settings in a column of their own.
 export const WIDE_QUERY = "(min-width: 64rem)";
 
 /** openAtFirst tells whether a group of settings starts open, on a wide screen or not. */
