@@ -371,8 +371,21 @@ func (b *browser) diagnose() string {
 	return s
 }
 
-// screenshot saves a PNG of the page when E2E_SCREENSHOTS names a folder.
+// screenshot saves a PNG of the whole page when E2E_SCREENSHOTS names a folder.
 func (b *browser) screenshot(t testing.TB, name string) {
+	t.Helper()
+	b.capture(t, name, chromedp.FullScreenshot(100))
+}
+
+// viewShot saves a PNG of what the screen shows, without scrolling, when
+// E2E_SCREENSHOTS names a folder: the first screen, where screenshot takes
+// the whole page.
+func (b *browser) viewShot(t testing.TB, name string) {
+	t.Helper()
+	b.capture(t, name, chromedp.CaptureScreenshot())
+}
+
+func (b *browser) capture(t testing.TB, name string, shot chromedp.Action[[]byte]) {
 	t.Helper()
 	dir := os.Getenv("E2E_SCREENSHOTS")
 	if dir == "" {
@@ -380,7 +393,7 @@ func (b *browser) screenshot(t testing.TB, name string) {
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Errorf("screenshot: %v", err)
 		return

@@ -236,11 +236,13 @@ func TestPlaygroundStableLayout(t *testing.T) {
 }
 
 // layout is where the page's views and main controls are: their top in the
-// document and their height, by name.
+// document and their height, by name. The stage's parts are there too: the
+// scene's controls (the speed and the state with them), the timeline, the
+// settings and each of their sections.
 func layout(t *testing.T, b *browser) map[string][2]float64 {
 	t.Helper()
 	return eval[map[string][2]float64](t, b, `Object.fromEntries([...document.querySelectorAll(
-		".views > *, .two-col > *, #source-details > summary, #scene-start, #scene-stop, [data-log=list]")].map((e, i) => {
+		".stage > *, .views > *, .two-col > *, #source-details > summary, #scene-bar button, #f-speed, #scene-state, #timeline, .settings-group, [data-log=list]")].filter((e) => e.getClientRects().length > 0).map((e, i) => {
 		const r = e.getBoundingClientRect();
 		return [(e.id || e.className || e.tagName) + " #" + i, [r.top + scrollY, r.height]];
 	}))`)

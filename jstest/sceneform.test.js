@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spec } from "./spec.js";
-import { readScene, placeErrors, valueAt, fieldLabel } from "../web/sceneform.js";
+import { readScene, placeErrors, valueAt, fieldLabel, openAtFirst, groupsWithErrors } from "../web/sceneform.js";
 
 const texts = (overrides = {}) => (name) => (name in overrides ? overrides[name] : String(valueAt(spec.defaults, name)));
 
@@ -50,4 +50,20 @@ test("labels carry their unit", () => {
   assert.equal(fieldLabel({ label: "Think time", unit: "ms" }), "Think time (ms)");
   assert.equal(fieldLabel({ label: "Speed", unit: "x" }), "Speed (×)");
   assert.equal(fieldLabel({ label: "Tasks" }), "Tasks");
+});
+
+test("a wide screen opens the goroutines and the cache at first; a narrow one none", () => {
+  const groups = [...new Set(spec.fields.map((f) => f.group))];
+  assert.deepEqual(groups.filter((g) => openAtFirst(g, true)), ["tasks", "cache"]);
+  assert.deepEqual(groups.filter((g) => openAtFirst(g, false)), []);
+});
+
+test("the groups to open are those of the fields with a message", () => {
+  const { perField } = placeErrors(spec.fields, [
+    { field: "mix", message: "The mix must add up to more than 0." },
+    { field: "poolSize", message: "poolSize must be between 1 and 1000 (got 0)." },
+    { field: "", message: "the scene is not JSON" },
+  ]);
+  assert.deepEqual([...groupsWithErrors(spec.fields, perField)].sort(), ["pool", "tasks"]);
+  assert.equal(groupsWithErrors(spec.fields, new Map()).size, 0);
 });

@@ -51,7 +51,8 @@ export async function setupEmbed(pg, doc = document, win = window) {
       }
     };
     pg.events.addEventListener("state", () => refresh().catch(() => {}));
-    $("scene-form").addEventListener("change", () => refresh().catch(() => {}));
+    // The speed sits with the scene's buttons, outside the form.
+    for (const id of ["scene-form", "scene-bar"]) $(id).addEventListener("change", () => refresh().catch(() => {}));
   }
 
   if (win.parent === win) return null; // not framed: no host to answer

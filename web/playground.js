@@ -27,10 +27,9 @@ export class Playground {
     this.events = new EventTarget();
     this.pendingRender = false;
 
-    this.form = new SceneForm(spec.fields, $("#scene-fields", root), (f) => this.#onFieldChange(f));
+    // The speed changes a running scene: it sits with the scene's buttons.
+    this.form = new SceneForm(spec.fields, $("#scene-fields", root), (f) => this.#onFieldChange(f), { speed: $("#scene-speed", root) });
     this.form.setScene(spec.defaults);
-    // On a phone the settings would push the views far down: start folded.
-    if (matchMedia("(max-width: 900px)").matches) $("#scene-settings", root).open = false;
     this.timeline = new Timeline($("#timeline", root), $("#timeline-tip", root), $("#timeline-live", root), this.model);
     this.timeline.legend($("#timeline-legend", root));
     this.lockView = new LockView($("#lock-view", root), this.model);
@@ -123,7 +122,6 @@ export class Playground {
 
   /** showErrors shows the engine's messages: each beside its field, and a summary above the form. */
   showErrors(errors) {
-    if (errors.length) $("#scene-settings", this.root).open = true;
     const general = this.form.showErrors(errors);
     const box = $("#scene-errors", this.root);
     box.hidden = errors.length === 0;

@@ -14,6 +14,25 @@ const GROUPS = {
   time: "Time",
 };
 
+// The groups open at first. Where the settings sit in a column beside the
+// views (a wide screen), the two a learner changes first; where they sit
+// between the timeline and the views (a phone, an 800 px frame), none, so
+// that the views stay close under the timeline. Nothing is remembered: a
+// reload shows the same, and a field with an error opens its group.
+const OPEN_WIDE = new Set(["tasks", "cache"]);
+// Wide: where style.css's .stage puts the settings in a column of their own.
+export const WIDE_QUERY = "(min-width: 64rem)";
+
+/** openAtFirst tells whether a group of settings starts open, on a wide screen or not. */
+export function openAtFirst(group, wide) {
+  return wide && OPEN_WIDE.has(group);
+}
+
+/** groupsWithErrors returns the groups of the fields that have a message in perField (see placeErrors). */
+export function groupsWithErrors(fields, perField) {
+  return new Set(fields.filter((f) => perField.has(f.name)).map((f) => f.group));
+}
+
 /** valueAt returns the value of a dotted field name ("mix.get") in a scene, or undefined. */
 export function valueAt(scene, name) {
   return name.split(".").reduce((o, k) => (o ? o[k] : undefined), scene);
@@ -66,25 +85,49 @@ export function fieldLabel(f) {
 
 export class SceneForm {
   /**
-   * fields are the engine's field specs; container gets the controls;
-   * onChange(field) runs on every edit.
+   * fields are the engine's field specs; container gets the controls, one
+   * collapsible section (a <details>) per group; onChange(field) runs on
+   * every edit. elsewhere maps a field's name to the element that takes it
+   * instead (the speed sits with the scene's buttons, by the timeline).
    */
-  constructor(fields, container, onChange) {
+  constructor(fields, container, onChange, elsewhere = {}) {
     this.fields = fields;
     this.inputs = new Map(); // field name -> input
-    const groups = new Map();
+    this.groups = new Map(); // group -> its <details>
+    this.away = new Set(Object.keys(elsewhere)); // fields in no group
+    const wide = matchMedia(WIDE_QUERY).matches;
     for (const f of fields) {
-      let fs = groups.get(f.group);
-      if (!fs) {
-        fs = document.createElement("fieldset");
-        const lg = document.createElement("legend");
-        lg.textContent = GROUPS[f.group] || f.group;
-        fs.append(lg);
-        groups.set(f.group, fs);
-        container.append(fs);
+      const row = this.#row(f, onChange);
+      if (elsewhere[f.name]) {
+        elsewhere[f.name].append(row);
+        continue;
       }
-      fs.append(this.#row(f, onChange));
+      let box = this.groups.get(f.group)?.querySelector(".group-fields");
+      if (!box) box = this.#group(f.group, container, wide);
+      box.append(row);
     }
+  }
+
+  // group makes the section of one group: a <details> whose summary is
+  // its heading, so that Enter or Space on it (or a click) folds it.
+  #group(group, container, wide) {
+    const d = document.createElement("details");
+    d.className = "settings-group";
+    d.dataset.group = group;
+    d.open = openAtFirst(group, wide);
+    const sum = document.createElement("summary");
+    const h = document.createElement("h4");
+    h.id = `group-${group}`;
+    h.textContent = GROUPS[group] || group;
+    sum.append(h);
+    const box = document.createElement("div");
+    box.className = "group-fields";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", h.id);
+    d.append(sum, box);
+    this.groups.set(group, d);
+    container.append(d);
+    return box;
   }
 
   #row(f, onChange) {
@@ -155,9 +198,13 @@ export class SceneForm {
     return readScene(this.fields, (name) => this.value(name));
   }
 
-  /** showErrors marks each field with its message and returns the general ones. */
+  /** showErrors marks each field with its message, opens the groups that have one, and returns the general ones. */
   showErrors(errors) {
     const { perField, general } = placeErrors(this.fields, errors);
+    for (const g of groupsWithErrors(this.fields.filter((f) => !this.away.has(f.name)), perField)) {
+      const d = this.groups.get(g);
+      if (d) d.open = true;
+    }
     for (const [name, input] of this.inputs) {
       const err = document.getElementById(`${input.id}-error`);
       const msg = perField.get(name);
