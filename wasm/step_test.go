@@ -10,22 +10,10 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"github.com/gosharedstate/playground/wasm/engine"
 	"github.com/gosharedstate/playground/wasm/interleave"
 )
 
 // The step-mode bindings, called as the worker calls them.
-
-type loadedJSON struct {
-	OK     bool                `json:"ok"`
-	State  *interleave.State   `json:"state"`
-	Errors []engine.FieldError `json:"errors"`
-}
-
-type steppedJSON struct {
-	Result interleave.StepResult `json:"result"`
-	State  *interleave.State     `json:"state"`
-}
 
 func decode[T any](t *testing.T, text string) T {
 	t.Helper()
@@ -38,16 +26,16 @@ func decode[T any](t *testing.T, text string) T {
 
 func mustLoad(t *testing.T, method string, arg any) *interleave.State {
 	t.Helper()
-	r := decode[loadedJSON](t, callString(t, method, arg))
+	r := decode[stepLoaded](t, callString(t, method, arg))
 	if !r.OK || r.State == nil {
 		t.Fatalf("%s(%v) = %+v", method, arg, r)
 	}
 	return r.State
 }
 
-func step(t *testing.T, task any) steppedJSON {
+func step(t *testing.T, task any) stepped {
 	t.Helper()
-	return decode[steppedJSON](t, callString(t, "stepStep", task))
+	return decode[stepped](t, callString(t, "stepStep", task))
 }
 
 func stepGoroutineCount(t *testing.T) int {
@@ -79,7 +67,7 @@ func TestStepUnlockedLosesAnUpdate(t *testing.T) {
 	if len(st.Tasks) != 2 || st.Count != 0 || st.Done || !strings.Contains(st.Challenge, "end at 1") {
 		t.Fatalf("loaded %+v", st)
 	}
-	var last steppedJSON
+	var last stepped
 	for _, task := range []int{0, 1, 0, 1, 0, 1} {
 		last = step(t, task)
 		if !last.Result.OK {
@@ -142,7 +130,7 @@ func TestStepUndoRestores(t *testing.T) {
 		states = append(states, callString(t, "stepState"))
 	}
 	for i := len(states) - 1; i > 0; i-- {
-		u := decode[steppedJSON](t, callString(t, "stepUndo"))
+		u := decode[stepped](t, callString(t, "stepUndo"))
 		if !u.Result.OK {
 			t.Fatalf("undo %d refused: %s", i, u.Result.Reason)
 		}
@@ -150,7 +138,7 @@ func TestStepUndoRestores(t *testing.T) {
 			t.Fatalf("undo %d:\n got %s\nwant %s", i, got, states[i-1])
 		}
 	}
-	if u := decode[steppedJSON](t, callString(t, "stepUndo")); u.Result.OK {
+	if u := decode[stepped](t, callString(t, "stepUndo")); u.Result.OK {
 		t.Error("undo at the start was taken")
 	}
 }
@@ -166,15 +154,15 @@ func TestStepResetAndStopLeaveNoGoroutine(t *testing.T) {
 	if n := stepGoroutineCount(t); n != 3 {
 		t.Errorf("with one task finished, %d task goroutines, want 3", n)
 	}
-	st := decode[loadedJSON](t, callString(t, "stepReset"))
+	st := decode[stepLoaded](t, callString(t, "stepReset"))
 	if !st.OK || len(st.State.History) != 0 {
 		t.Fatalf("reset: %+v", st)
 	}
 	if n := stepGoroutineCount(t); n != 4 {
 		t.Errorf("after Reset, %d task goroutines, want the new run's 4 and none of the old", n)
 	}
-	decode[steppedJSON](t, callString(t, "stepStep", 2))
-	decode[steppedJSON](t, callString(t, "stepUndo"))
+	decode[stepped](t, callString(t, "stepStep", 2))
+	decode[stepped](t, callString(t, "stepUndo"))
 	if n := stepGoroutineCount(t); n != 4 {
 		t.Errorf("after Undo, %d task goroutines, want 4", n)
 	}
@@ -185,7 +173,7 @@ func TestStepResetAndStopLeaveNoGoroutine(t *testing.T) {
 	if n := stepGoroutineCount(t); n != 0 {
 		t.Errorf("after Stop, %d task goroutines", n)
 	}
-	if r := decode[loadedJSON](t, callString(t, "stepState")); r.OK {
+	if r := decode[stepLoaded](t, callString(t, "stepState")); r.OK {
 		t.Error("a state after Stop")
 	}
 }
@@ -214,7 +202,7 @@ func TestStepLoadNamesTheField(t *testing.T) {
 		{"stepFromQuery", "schedule=0,0,0,0", "schedule", "task 0 has finished"},
 		{"stepFromQuery", "%zz", "", "malformed"},
 	} {
-		r := decode[loadedJSON](t, callString(t, c.method, c.arg))
+		r := decode[stepLoaded](t, callString(t, c.method, c.arg))
 		if r.OK || len(r.Errors) != 1 || r.Errors[0].Field != c.field || !strings.Contains(r.Errors[0].Message, c.want) {
 			t.Errorf("%s(%.60v) = %+v; want field %q, %q", c.method, c.arg, r, c.field, c.want)
 		}
