@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -398,6 +399,22 @@ func (b *browser) capture(t testing.TB, name string, shot chromedp.Action[[]byte
 		t.Errorf("screenshot: %v", err)
 		return
 	}
+	savePNG(t, dir, name, png)
+}
+
+// emulateMedia makes the page see these media features, such as
+// prefers-color-scheme: dark.
+func emulateMedia(t testing.TB, b *browser, features ...*emulation.MediaFeature) {
+	t.Helper()
+	b.run(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
+		return err
+	}))
+}
+
+// savePNG writes a screenshot as dir/name.png.
+func savePNG(t testing.TB, dir, name string, png []byte) {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Error(err)
 		return

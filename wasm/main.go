@@ -48,6 +48,18 @@ var bindings = map[string]binding{
 	"sceneStop":      sceneStop,
 	"sceneDrain":     sceneDrain,
 	"sceneSnapshot":  sceneSnapshot,
+
+	// The step mode (step.go).
+	"stepSpec":       stepSpec,
+	"stepLoad":       stepLoad,
+	"stepFromQuery":  stepFromQuery,
+	"stepStep":       stepStep,
+	"stepUndo":       stepUndo,
+	"stepReset":      stepReset,
+	"stepState":      stepStateJSON,
+	"stepStop":       stepStop,
+	"stepGoroutines": stepGoroutines,
+	"stepRunFree":    stepRunFree,
 }
 
 // register sets global.playground to a frozen object with the bindings (and

@@ -3,6 +3,8 @@
 import { GoWorker } from "./goworker.js";
 import { Playground } from "./playground.js";
 import { setupEmbed } from "./embedmode.js";
+import { setupStepMode } from "./stepmode.js";
+import { isStepLink } from "./stepmodel.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -104,10 +106,14 @@ async function main() {
       session.go = startWorker();
       await session.go.ready;
       pg.attach(session.go);
+      if (pg.step) await pg.step.reload(); // the step mode's run was in the old worker
     };
     $("playground").hidden = false;
-    await pg.loadQuery(location.search);
+    // A step-mode link's tasks= is the step mode's, not a scene's.
+    if (!isStepLink(location.search)) await pg.loadQuery(location.search);
     window.playground = pg;
+    pg.step = await setupStepMode(() => session.go); // the embed API drives it too
+    window.stepMode = pg.step;
     await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {
     showFailure({ message: `The playground could not start: ${err.message}`, hint: "Reload the page; if it persists, please report it." });

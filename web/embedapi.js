@@ -9,6 +9,10 @@
 // engine's own validation (the worker's sceneParse), as links and the form
 // are. A refused message changes nothing and is answered with
 // playground:error; nothing from a message ever reaches the page as markup.
+// The step mode's lesson (interleave) is loaded, stepped and undone through
+// #loadInterleave and #stepInterleave; its own fields are judged by the Go
+// side (stepLoad), as its links are.
+import { LESSON as STEP_LESSON, publicState as stepPublicState, summaryLesson } from "./stepmodel.js";
 
 /** The message types, host to page and page to host. */
 export const MSG = Object.freeze({
@@ -20,6 +24,9 @@ export const MSG = Object.freeze({
   stop: "playground:stop",
   reset: "playground:reset",
   run: "playground:run",
+  step: "playground:step",
+  undo: "playground:undo",
+  stepped: "playground:stepped",
   ready: "playground:ready",
   state: "playground:state",
   summary: "playground:summary",
@@ -43,7 +50,7 @@ export const STAT_NAMES = Object.freeze(["sceneSeconds", "ops", "opsPerSecond", 
 /** The states playground:state reports. */
 export const STATES = Object.freeze(["idle", "running", "paused", "stopped"]);
 
-const COMMANDS = new Set([MSG.load, MSG.start, MSG.pause, MSG.resume, MSG.stop, MSG.reset, MSG.run]);
+const COMMANDS = new Set([MSG.load, MSG.start, MSG.pause, MSG.resume, MSG.stop, MSG.reset, MSG.run, MSG.step, MSG.undo]);
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 const MAX_DEPTH = 8;
 const MAX_NODES = 5000;
@@ -139,6 +146,18 @@ export function checkMessage(data) {
   if (typeof type !== "string") return refuse(null, `A message needs a string type (got ${describe(type)}).`, [{ field: "type", message: `type must be a string (got ${describe(type)})` }]);
   if (!COMMANDS.has(type)) return refuse(forType, `Unknown message type ${describe(type)}.`, [{ field: "type", message: `type must be one of ${[...COMMANDS].join(", ")} (got ${describe(type)})` }]);
   const msg = { type };
+  if (type === MSG.load && Object.hasOwn(data, "lesson")) {
+    // A lesson, not a scene: its id must be a string; its variant and
+    // tasks go as they are to the lesson's own validation.
+    if (typeof data.lesson !== "string") return refuse(type, "The lesson must be named by its id.", [{ field: "lesson", message: `lesson must be a string (got ${describe(data.lesson)})` }]);
+    msg.lesson = data.lesson;
+    for (const k of ["variant", "tasks"]) if (Object.hasOwn(data, k)) msg[k] = data[k];
+    return { ok: true, msg };
+  }
+  if (type === MSG.step) {
+    if (!Number.isInteger(data.task)) return refuse(type, "playground:step needs a task number.", [{ field: "task", message: `task must be a whole number (got ${describe(data.task)})` }]);
+    msg.task = data.task;
+  }
   if (type === MSG.load || type === MSG.run) {
     const has = Object.hasOwn(data, "scene") && data.scene !== undefined;
     if (type === MSG.load && !has) return refuse(type, "playground:load needs a scene.", [{ field: "scene", message: "scene is missing" }]);
@@ -226,6 +245,9 @@ export class EmbedAPI {
     this.onMessage = (e) => this.receive(e);
     win.addEventListener("message", this.onMessage);
     pg.events.addEventListener("state", (e) => this.#onState(e.detail));
+    // The step mode's lesson, once a link or the host loaded it.
+    this.lesson = pg.step && pg.step.active ? STEP_LESSON : null;
+    if (pg.step) pg.step.addEventListener("change", (e) => this.#onStep(e.detail));
   }
 
   post(msg) {
@@ -273,6 +295,9 @@ export class EmbedAPI {
       case MSG.load:
       case MSG.run: {
         if (active || st === "stopping") return this.#refuse(msg.type, `${msg.type} makes no sense while the scene is ${now}: stop it first.`);
+        if (msg.type === MSG.load && msg.lesson === STEP_LESSON) return this.#loadInterleave(msg);
+        if (msg.type === MSG.load && msg.lesson !== undefined) return this.#refuse(msg.type, `Unknown lesson ${describe(msg.lesson)}.`, [{ field: "lesson", message: `lesson must be ${STEP_LESSON} (got ${describe(msg.lesson)})` }]);
+        this.#leaveLesson();
         let scene = this.pg.formScene();
         if (msg.scene) {
           const res = await this.#parse(msg.scene);
@@ -307,9 +332,59 @@ export class EmbedAPI {
       case MSG.stop:
         if (!active) return this.#refuse(msg.type, `playground:stop makes no sense while the scene is ${now}.`);
         return this.pg.stop();
+      case MSG.step:
+      case MSG.undo:
+        return this.#stepInterleave(msg);
       case MSG.reset:
+        if (this.lesson === STEP_LESSON) return this.pg.step.reset();
         if (st === "stopping") return this.#refuse(msg.type, "playground:reset makes no sense while the scene is stopping.");
         return this.pg.reset();
+    }
+  }
+
+  /** loadInterleave loads the step mode's lesson: {variant, tasks} as the Go side's stepLoad judges them. */
+  async #loadInterleave(msg) {
+    const step = this.pg.step;
+    if (!step) return this.#refuse(msg.type, "This page has no step mode.");
+    const options = {};
+    for (const k of ["variant", "tasks"]) if (msg[k] !== undefined) options[k] = msg[k];
+    const res = await step.load(options);
+    if (!res.ok) return this.#refuse(msg.type, `The lesson was refused: ${res.errors.map((x) => x.message).join("; ")}.`, res.errors);
+    this.lesson = STEP_LESSON;
+    this.stepSummarised = false;
+    step.activate(true);
+    this.post({ type: MSG.loaded, lesson: { id: STEP_LESSON, variant: res.state.variant, tasks: res.state.tasks.length } });
+  }
+
+  /** leaveLesson goes back to the scene when a scene is loaded after the step mode's lesson. */
+  #leaveLesson() {
+    if (this.lesson !== STEP_LESSON) return;
+    this.lesson = null;
+    this.pg.step.activate(false);
+  }
+
+  /** stepInterleave takes playground:step or playground:undo and answers playground:stepped. */
+  async #stepInterleave(msg) {
+    if (this.lesson !== STEP_LESSON) return this.#refuse(msg.type, `${msg.type} needs the ${STEP_LESSON} lesson: send {type: "${MSG.load}", lesson: "${STEP_LESSON}"} first.`);
+    const res = msg.type === MSG.step ? await this.pg.step.step(msg.task) : await this.pg.step.undo();
+    const { task, ok, reason = "", count, done } = res.result;
+    this.post({ type: MSG.stepped, task, ok, reason, count, done });
+  }
+
+  /** onStep follows the step mode's changes: playground:state, and a summary once the run is over (again after an undo and a new end). */
+  #onStep(state) {
+    if (this.lesson !== STEP_LESSON || !state) return;
+    const pub = stepPublicState(state);
+    if (pub && pub !== this.lastState) {
+      this.lastState = pub;
+      this.post({ type: MSG.state, state: pub });
+    }
+    if (!state.done) {
+      this.stepSummarised = false;
+    } else if (!this.stepSummarised) {
+      this.stepSummarised = true;
+      // No engine scene ran: its stats are all 0; the run is in lesson.
+      this.post({ type: MSG.summary, scene: null, stats: summaryStats(null), lesson: summaryLesson(state) });
     }
   }
 
