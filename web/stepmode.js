@@ -166,10 +166,9 @@ export class StepMode extends EventTarget {
   activate(on) {
     this.active = on;
     this.root.ownerDocument.documentElement.classList.toggle("step-active", on);
-    if (on) {
-      this.root.hidden = false;
-      this.root.scrollIntoView({ block: "start" });
-    }
+    // Shown, it takes the place of the scene's views (style.css).
+    this.root.hidden = !on;
+    if (on) this.root.scrollIntoView({ block: "start" });
   }
 
   #onKey(e) {
@@ -294,8 +293,13 @@ export async function setupStepMode(go, doc = document, win = window) {
   const spec = JSON.parse(await go().call("stepSpec"));
   const step = new StepMode(root, go, spec, win);
   await step.loadLink(win.location.search);
-  root.hidden = false;
   step.activate(isStepLink(win.location.search));
+  // The page's way in and out: a button under the scene's views opens the
+  // step mode in their place, and the step mode's own button goes back.
+  const open = doc.getElementById("step-open");
+  const close = doc.getElementById("step-close");
+  open?.addEventListener("click", () => { step.activate(true); root.focus({ preventScroll: true }); });
+  close?.addEventListener("click", () => { step.activate(false); open?.focus(); });
   // A link to the lesson puts the keyboard there too (its keys work with
   // the focus anywhere in the section); not in a frame, where it would
   // take the focus from the course page.
