@@ -110,6 +110,16 @@ func (e *Engine) Peek(k int) (string, bool) {
 	return c.Traced(nil).Get(k)
 }
 
+// SceneTime returns the scene time since Start (0 before). Unlike
+// Snapshot, it is no heartbeat of the event loop (see Drain): a goroutine
+// may call it to wait for a scene's end.
+func (e *Engine) SceneTime() time.Duration {
+	if e.State() == StateIdle {
+		return 0
+	}
+	return e.clock.Elapsed() - time.Duration(e.startAt.Load())
+}
+
 // spin computes for d of scene time at the current speed: a loop that
 // never blocks, measured on the real clock (the scene clock stands still
 // while the scene is paused, and the loop must end).

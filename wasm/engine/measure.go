@@ -38,6 +38,8 @@ type Measures struct {
 	OriginError    string `json:"originError,omitempty"`
 
 	Increments int `json:"increments"` // additions the counter's tasks made (getThenSet, update)
+
+	Sweeps uint64 `json:"sweeps"` // the janitor's sweeps so far (as in Snapshot)
 }
 
 // measures are the counters behind Measures.
@@ -159,7 +161,12 @@ func (e *Engine) Measure() Measures {
 	if e.State() != StateIdle {
 		e.expiredNow()
 	}
+	e.st.mu.Lock()
+	sweeps := e.st.sweeps
+	e.st.mu.Unlock()
 	e.meas.mu.Lock()
 	defer e.meas.mu.Unlock()
-	return e.meas.m
+	m := e.meas.m
+	m.Sweeps = sweeps
+	return m
 }
