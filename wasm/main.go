@@ -48,6 +48,13 @@ var bindings = map[string]binding{
 	"sceneStop":      sceneStop,
 	"sceneDrain":     sceneDrain,
 	"sceneSnapshot":  sceneSnapshot,
+
+	// The guided lessons (lessons.go).
+	"lessonList":    lessonList,
+	"lessonCheck":   lessonCheck,
+	"lessonRun":     lessonRun,
+	"lessonStop":    lessonStop,
+	"lessonCollect": lessonCollect,
 }
 
 // register sets global.playground to a frozen object with the bindings (and

@@ -172,7 +172,7 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 			e.emit(Event{Kind: KindPoolAcquireStart, Task: taskOf(ctx), Key: -1})
 		},
 		Waiting: func(ctx context.Context, position int) {
-			e.meas.poolWaiting(taskOf(ctx), position)
+			e.meas.poolWaiting(taskOf(ctx), position, e.clock.Elapsed())
 			e.emit(Event{Kind: KindPoolWaiting, Task: taskOf(ctx), Key: -1, Aux: int32(position)})
 		},
 		Constructing: func(ctx context.Context, rid uint64) {

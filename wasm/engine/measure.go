@@ -28,8 +28,9 @@ type Measures struct {
 	PoolConstructed int `json:"poolConstructed"` // connections the pool started to open
 	PoolBroken      int `json:"poolBroken"`      // connections the tasks destroyed as broken (Extras.BreakEvery)
 	// OutOfOrderGrants counts the tasks that got a connection after
-	// waiting while a task that had started waiting before them still
-	// waited: 0 for a pool that grants in order of arrival.
+	// waiting while a task that had started waiting before them (by more
+	// than arrivalSlack) still waited: 0 for a pool that grants in order
+	// of arrival.
 	OutOfOrderGrants    int `json:"outOfOrderGrants"`
 	PoolGrantsAfterWait int `json:"poolGrantsAfterWait"` // connections granted to a task that had waited in line
 
@@ -47,7 +48,7 @@ type measures struct {
 	mu       sync.Mutex
 	m        Measures
 	expires  []time.Duration // by key: when the stored entry expires (scene time), 0 none
-	waiting  []int32         // tasks waiting for a connection, in order of arrival
+	waiting  []waiter        // tasks waiting for a connection, in order of arrival
 	poolUses int
 }
 
@@ -106,10 +107,26 @@ func (ms *measures) sweepHeld(d time.Duration) {
 	ms.with(func(m *Measures) { m.SweepLockMs += durMs(d) })
 }
 
-// poolWaiting records task id joining the line at position (1 first).
-func (ms *measures) poolWaiting(id int32, position int) {
+// waiter is a task in the pool's line, and when it joined.
+type waiter struct {
+	id int32
+	at time.Duration
+}
+
+// arrivalSlack is how much earlier a waiter must have arrived to be
+// passed over. The Waiting hook runs just before the waiter parks on the
+// pool's channel, which is what orders the line: natively two goroutines
+// arriving at the same moment can run the hook in one order and park in
+// the other (in a synctest bubble, at the very same instant). In the
+// browser's single thread nothing runs between the two, and arrivals are
+// never that close.
+const arrivalSlack = time.Millisecond
+
+// poolWaiting records task id joining the line at position (1 first), at
+// scene time now.
+func (ms *measures) poolWaiting(id int32, position int, now time.Duration) {
 	ms.mu.Lock()
-	ms.waiting = append(ms.waiting, id)
+	ms.waiting = append(ms.waiting, waiter{id, now})
 	ms.m.PoolMaxWaiting = max(ms.m.PoolMaxWaiting, position, len(ms.waiting))
 	ms.mu.Unlock()
 }
@@ -119,10 +136,10 @@ func (ms *measures) poolWaiting(id int32, position int) {
 // order.
 func (ms *measures) poolLeft(id int32, granted bool) {
 	ms.mu.Lock()
-	if i := slices.Index(ms.waiting, id); i >= 0 {
+	if i := slices.IndexFunc(ms.waiting, func(w waiter) bool { return w.id == id }); i >= 0 {
 		if granted {
 			ms.m.PoolGrantsAfterWait++
-			if i > 0 {
+			if i > 0 && ms.waiting[0].at < ms.waiting[i].at-arrivalSlack {
 				ms.m.OutOfOrderGrants++
 			}
 		}

@@ -214,7 +214,12 @@ func (t *task) usePool() bool {
 	var timer cache.Timer
 	if e.acquireTimeout > 0 {
 		ctx, cancel = context.WithCancelCause(t.ctx)
-		timer = e.clock.AfterFunc(e.acquireTimeout, func() { cancel(errAcquireTimeout) })
+		timer = e.clock.AfterFunc(e.acquireTimeout, func() {
+			// It gives up now: out of the line for the order of grants,
+			// though the pool may still hand it a grant to pass on.
+			e.meas.poolLeft(t.id, false)
+			cancel(errAcquireTimeout)
+		})
 	}
 	r, err := e.pool.Acquire(ctx)
 	if timer != nil {

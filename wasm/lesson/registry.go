@@ -2,7 +2,9 @@ package lesson
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,4 +157,77 @@ func CheckOptions(l *Lesson, o RunOptions) error {
 		return fmt.Errorf("reads is a setting of the rwmutex lesson only (the lesson is %q)", l.ID)
 	}
 	return nil
+}
+
+// Request is how a page asks for a lesson run: from a link
+// (?lesson=ID&variant=V), the postMessage API or the lessons panel.
+type Request struct {
+	Lesson  string `json:"lesson"`
+	Variant string `json:"variant"`
+	Reads   int    `json:"reads"` // see RunOptions.Reads
+	// OriginFail is serve.go's ?fail= for the stampede's origin (0..1),
+	// to see failed loads: they are errors, never cached.
+	OriginFail float64 `json:"originFail"`
+}
+
+// ParseRequest reads a Request from JSON and checks it (see Check): an
+// unknown field, a value of the wrong type, or a bad value is a
+// FieldError naming the field and the value.
+func ParseRequest(data []byte) (Request, []engine.FieldError) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+		return Request{}, []engine.FieldError{{Field: "", Message: "a lesson request must be a JSON object"}}
+	}
+	var r Request
+	var errs []engine.FieldError
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		var dst any
+		switch k {
+		case "lesson":
+			dst = &r.Lesson
+		case "variant":
+			dst = &r.Variant
+		case "reads":
+			dst = &r.Reads
+		case "originFail":
+			dst = &r.OriginFail
+		default:
+			errs = append(errs, engine.FieldError{Field: k, Message: fmt.Sprintf("unknown field %s: the fields are lesson, variant, reads and originFail", quote(k))})
+			continue
+		}
+		if err := json.Unmarshal(raw[k], dst); err != nil {
+			errs = append(errs, engine.FieldError{Field: k, Message: fmt.Sprintf("%s has the wrong type (got %s)", k, quote(string(raw[k])))})
+		}
+	}
+	if errs != nil {
+		return r, errs
+	}
+	_, _, errs = Check(r)
+	return r, errs
+}
+
+// Check judges a request: the one place a lesson id, a variant and the
+// run's settings are checked, for links, messages and the panel alike.
+func Check(r Request) (*Lesson, *Variant, []engine.FieldError) {
+	if r.Lesson == Interleave {
+		return nil, nil, []engine.FieldError{{Field: "lesson", Message: "the lesson \"interleave\" runs in the step mode, not as a scene"}}
+	}
+	l, v, err := Find(r.Lesson, r.Variant)
+	if err != nil {
+		field := "lesson"
+		if strings.HasPrefix(err.Error(), "variant") {
+			field = "variant"
+		}
+		return nil, nil, []engine.FieldError{{Field: field, Message: err.Error()}}
+	}
+	var errs []engine.FieldError
+	if err := CheckOptions(l, RunOptions{Reads: r.Reads}); err != nil {
+		errs = append(errs, engine.FieldError{Field: "reads", Message: err.Error()})
+	}
+	if !(r.OriginFail >= 0 && r.OriginFail <= 1) {
+		errs = append(errs, engine.FieldError{Field: "originFail", Message: fmt.Sprintf("originFail must be a share from 0 to 1 (got %v)", r.OriginFail)})
+	} else if r.OriginFail > 0 && !l.needsOrigin {
+		errs = append(errs, engine.FieldError{Field: "originFail", Message: fmt.Sprintf("originFail is a setting of the stampede lesson only (the lesson is %q)", l.ID)})
+	}
+	return l, v, errs
 }
