@@ -33,7 +33,8 @@ func lessonList([]safejs.Value) (any, error) {
 }
 
 // lessonCheck(json) judges a lesson request ({lesson, variant, reads,
-// originFail}) and returns {ok, lesson, variant} or {ok: false, errors:
+// originFail}) and returns {ok, lesson, variant, scene} (scene: the one
+// its first run plays, for the form) or {ok: false, errors:
 // [{field, message}]} as JSON: the one check of links, messages and the
 // panel.
 func lessonCheck(args []safejs.Value) (any, error) {
@@ -46,7 +47,8 @@ func lessonCheck(args []safejs.Value) (any, error) {
 		return toJSON(map[string]any{"ok": false, "errors": clipFields(errs)})
 	}
 	l, v, _ := lesson.Check(r)
-	return toJSON(map[string]any{"ok": true, "lesson": l.ID, "variant": v.ID})
+	sc := lesson.FirstScene(l, v, lesson.RunOptions{Reads: r.Reads})
+	return toJSON(map[string]any{"ok": true, "lesson": l.ID, "variant": v.ID, "scene": sc})
 }
 
 // lessonRun(json, onEvent) runs a lesson request. onEvent gets {type:

@@ -1,8 +1,9 @@
-// The page's entry point: it starts the Go worker and wires the lesson's
-// scene to its Run and Stop buttons.
+// The page's entry point: it starts the Go worker, the playground and the
+// guided lessons panel.
 import { GoWorker } from "./goworker.js";
 import { Playground } from "./playground.js";
 import { setupEmbed } from "./embedmode.js";
+import { Lessons, lessonRequest } from "./lessons.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,47 +19,6 @@ function showFailure({ message, hint }) {
   $("failure-hint").textContent = hint || "";
   $("failure").hidden = false;
   for (const b of document.querySelectorAll("main button")) b.disabled = true;
-}
-
-function logLine(list, { atMs, who, kind, text }) {
-  const li = document.createElement("li");
-  li.dataset.kind = kind;
-  const at = document.createElement("span");
-  at.className = "at";
-  at.textContent = `+${(atMs / 1000).toFixed(2)} s`;
-  const w = document.createElement("span");
-  w.className = "who";
-  w.textContent = who;
-  const t = document.createElement("span");
-  t.className = "text";
-  const k = document.createElement("span");
-  k.className = "kind";
-  k.textContent = kind;
-  t.append(k, text);
-  li.append(at, w, t);
-  list.append(li);
-  list.scrollTop = list.scrollHeight;
-}
-
-function setupLesson(session) {
-  const run = $("lesson-run");
-  const stop = $("lesson-stop");
-  const log = $("lesson-log");
-  run.addEventListener("click", async () => {
-    run.disabled = true;
-    stop.disabled = false;
-    log.replaceChildren();
-    try {
-      await session.go.stream("runLesson", [{}], (line) => logLine(log, line));
-    } catch (err) {
-      const stopped = /context canceled/.test(err.message);
-      logLine(log, { atMs: 0, who: "page", kind: stopped ? "info" : "error", text: stopped ? "Stopped." : err.message });
-    } finally {
-      run.disabled = false;
-      stop.disabled = true;
-    }
-  });
-  stop.addEventListener("click", () => session.go.call("stopLesson"));
 }
 
 function startWorker() {
@@ -92,8 +52,6 @@ async function main() {
   setStatus("ready", "Ready");
   // For the browser benchmark: milliseconds from navigation to a ready page.
   window.playgroundReadyMs = performance.now();
-  setupLesson(session);
-  $("lesson-run").disabled = false;
   try {
     const spec = JSON.parse(await session.go.call("sceneSpec"));
     const pg = new Playground(session.go, spec, $("playground"));
@@ -106,7 +64,11 @@ async function main() {
       pg.attach(session.go);
     };
     $("playground").hidden = false;
-    await pg.loadQuery(location.search);
+    // The guided lessons (lessons.js); a link ?lesson=ID&variant=V chooses one.
+    pg.lessons = new Lessons(pg, $("lessons-panel"), JSON.parse(await session.go.call("lessonList")));
+    const lessonReq = lessonRequest(location.search);
+    if (lessonReq) await pg.lessons.load(lessonReq);
+    else await pg.loadQuery(location.search);
     window.playground = pg;
     await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {

@@ -116,11 +116,14 @@ function refuse(forType, message, errors = []) {
 
 /**
  * checkMessage judges one incoming message's form: {ok: true, msg} with
- * msg = {type, scene?, seconds?}, or {ok: false, error} with the
- * playground:error to send back. The scene's fields are judged later, by
- * the Go engine; here a scene must only be a plain object.
+ * msg = {type, scene?, seconds?, lesson?, variant?}, or {ok: false, error}
+ * with the playground:error to send back. The scene's fields are judged
+ * later, by the Go engine, and so are a lesson's id and variant (its
+ * lessonCheck, as for links); here a scene must only be a plain object and
+ * a lesson a string. With lessonLoaded (a lesson was loaded), a
+ * playground:run without a scene runs that lesson and needs no seconds.
  */
-export function checkMessage(data) {
+export function checkMessage(data, { lessonLoaded = false } = {}) {
   if (!isPlainObject(data)) return refuse(null, `A message must be a plain object with a string type (got ${describe(data)}).`);
   const type = Object.hasOwn(data, "type") ? data.type : undefined;
   const forType = typeof type === "string" && type.length <= 64 ? type : null;
@@ -139,14 +142,24 @@ export function checkMessage(data) {
   if (typeof type !== "string") return refuse(null, `A message needs a string type (got ${describe(type)}).`, [{ field: "type", message: `type must be a string (got ${describe(type)})` }]);
   if (!COMMANDS.has(type)) return refuse(forType, `Unknown message type ${describe(type)}.`, [{ field: "type", message: `type must be one of ${[...COMMANDS].join(", ")} (got ${describe(type)})` }]);
   const msg = { type };
+  if (type === MSG.load && Object.hasOwn(data, "lesson") && data.lesson !== undefined) {
+    // A lesson (issue 12): {type, lesson, variant?}, instead of a scene.
+    if (Object.hasOwn(data, "scene") && data.scene !== undefined) return refuse(type, "playground:load takes a scene or a lesson, not both.", [{ field: "scene", message: "scene must be left out when a lesson is given" }]);
+    for (const k of ["lesson", "variant"]) {
+      const v = data[k];
+      if (v !== undefined && (typeof v !== "string" || v.length > 64)) return refuse(type, `The ${k} must be a short string.`, [{ field: k, message: `${k} must be a string of at most 64 characters (got ${describe(v)})` }]);
+    }
+    return { ok: true, msg: { type, lesson: data.lesson, variant: data.variant ?? "" } };
+  }
   if (type === MSG.load || type === MSG.run) {
     const has = Object.hasOwn(data, "scene") && data.scene !== undefined;
-    if (type === MSG.load && !has) return refuse(type, "playground:load needs a scene.", [{ field: "scene", message: "scene is missing" }]);
+    if (type === MSG.load && !has) return refuse(type, "playground:load needs a scene or a lesson.", [{ field: "scene", message: "scene is missing" }]);
     if (has) {
       if (!isPlainObject(data.scene)) return refuse(type, "The scene must be an object.", [{ field: "scene", message: `scene must be an object (got ${describe(data.scene)})` }]);
       msg.scene = data.scene;
     }
   }
+  if (type === MSG.run && lessonLoaded && !msg.scene && data.seconds === undefined) return { ok: true, msg };
   if (type === MSG.run) {
     const s = data.seconds;
     if (typeof s !== "number" || !(s > 0) || s > MAX_RUN_SECONDS) {
@@ -226,6 +239,9 @@ export class EmbedAPI {
     this.onMessage = (e) => this.receive(e);
     win.addEventListener("message", this.onMessage);
     pg.events.addEventListener("state", (e) => this.#onState(e.detail));
+    // A lesson's run ends with one summary, which carries its result.
+    pg.events.addEventListener("lesson", (e) => this.#lessonSummary(e.detail));
+    this.lesson = null; // {lesson, variant} once playground:load chose one
   }
 
   post(msg) {
@@ -236,7 +252,7 @@ export class EmbedAPI {
   receive(e) {
     if (e.source !== this.win.parent || this.win.parent === this.win) return; // not our host: ignored
     if (this.origin && e.origin !== this.origin) return;
-    const checked = checkMessage(e.data);
+    const checked = checkMessage(e.data, { lessonLoaded: !!this.lesson });
     if (!checked.ok) {
       this.post(checked.error);
       return;
@@ -249,7 +265,7 @@ export class EmbedAPI {
   /** ready says the Go side takes commands, with the scene the form holds. */
   async ready() {
     const res = await this.#parse(this.pg.formScene());
-    this.post({ type: MSG.ready, version: VERSION, scene: res.ok ? res.scene : null });
+    this.post({ type: MSG.ready, version: VERSION, scene: res.ok ? res.scene : null, lessons: this.pg.lessons ? [...this.pg.lessons.ids] : [] });
     const pub = publicState(this.pg.state);
     if (pub) {
       this.lastState = pub;
@@ -272,7 +288,11 @@ export class EmbedAPI {
     switch (msg.type) {
       case MSG.load:
       case MSG.run: {
-        if (active || st === "stopping") return this.#refuse(msg.type, `${msg.type} makes no sense while the scene is ${now}: stop it first.`);
+        if (active || st === "stopping" || this.pg.lessons?.running) return this.#refuse(msg.type, `${msg.type} makes no sense while the scene is ${this.pg.lessons?.running ? "running a lesson" : now}: stop it first.`);
+        if (msg.lesson !== undefined) return this.#loadLesson(msg);
+        if (msg.type === MSG.run && this.lesson && !msg.scene) return this.#runLesson();
+        if (msg.type === MSG.run && msg.seconds === undefined) return this.#refuse(msg.type, "playground:run needs seconds of scene time.", [{ field: "seconds", message: "seconds must be a number more than 0 and at most 600 (got undefined)" }]);
+        if (msg.scene) this.lesson = null; // a scene of its own: the lesson is no longer loaded
         let scene = this.pg.formScene();
         if (msg.scene) {
           const res = await this.#parse(msg.scene);
@@ -335,7 +355,46 @@ export class EmbedAPI {
     this.runTimer = setTimeout(check, this.pollMs);
   }
 
+  // --- Lessons (issue 12): playground:load {lesson, variant}, and
+  // playground:run of the loaded lesson, whose summary carries
+  // lesson: {id, variant, result}.
+
+  async #loadLesson(msg) {
+    const lessons = this.pg.lessons;
+    if (!lessons) return this.#refuse(msg.type, "This page has no lessons.");
+    // The one check of a lesson and its variant is Go's (lessonCheck);
+    // "interleave" goes to the step mode's loader (Lessons.loadExternal).
+    const res = await lessons.load({ lesson: msg.lesson, variant: msg.variant });
+    if (!res.ok) return this.#refuse(msg.type, `The lesson was refused: ${res.errors.map((x) => x.message).join("; ")}.`, res.errors);
+    this.lesson = res.external ? null : { lesson: res.lesson, variant: res.variant };
+    this.post({ type: MSG.loaded, scene: res.scene || this.pg.formScene(), lesson: { id: res.lesson, variant: res.variant } });
+  }
+
+  #runLesson() {
+    // Not awaited: the line of commands stays free, so that a stop can end it.
+    this.pg.lessons.run(this.lesson).catch((err) => this.#refuse(MSG.run, `The lesson did not finish: ${err.message.replace(/^lessonRun: /, "")}`));
+  }
+
+  #lessonSummary(report) {
+    this.summarised = true;
+    const result = {};
+    for (const [k, v] of Object.entries(report.result || {})) result[k] = Number.isFinite(v) ? v : 0;
+    this.post({ type: MSG.summary, scene: this.pg.model.scene, stats: summaryStats(this.pg.snapshot), lesson: { id: report.id, variant: report.variant, result } });
+  }
+
+  // --- end of the lessons' part
+
   #onState(state) {
+    if (this.pg.lessonActive) {
+      // A lesson's runs: one summary at its end (#lessonSummary), none per run.
+      this.summarised = true;
+      const pub = publicState(state);
+      if (pub && pub !== this.lastState) {
+        this.lastState = pub;
+        this.post({ type: MSG.state, state: pub });
+      }
+      return;
+    }
     if (state === "running" && this.lastState !== "paused") this.summarised = false; // a new scene, not a resumed one
     const pub = publicState(state);
     if (pub && pub !== this.lastState) {

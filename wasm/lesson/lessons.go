@@ -191,8 +191,8 @@ var lessons = []Lesson{
 		Result: []string{"originRequests", "tasks", "keys"},
 		Views:  true,
 		Variants: []Variant{
-			{ID: "get-then-load", Label: "Get, then load and Set", Text: "v, ok := c.Get(k); if !ok { v = load(k); c.Set(k, v) }"},
-			{ID: "get-or-load", Label: "GetOrLoad", Text: "v, err := c.GetOrLoad(ctx, k, load): one load per key at a time, shared by everyone who asks."},
+			{ID: "get-then-load", Label: "Get, then load and Set", Text: "Each task checks, then loads on a miss.", Code: "v, ok := c.Get(k); if !ok { v = load(k); c.Set(k, v) }"},
+			{ID: "get-or-load", Label: "GetOrLoad", Text: "One load per key at a time, shared by everyone who asks.", Code: "v, err := c.GetOrLoad(ctx, k, load)"},
 		},
 		runs: func(v string, _ RunOptions) []run {
 			const tasks, keys = 20, 2
@@ -231,8 +231,8 @@ var lessons = []Lesson{
 		Result: []string{"expected", "actual"},
 		Views:  true,
 		Variants: []Variant{
-			{ID: "get-then-set", Label: "Get, work, Set", Text: "n, _ := c.Get(\"counter\"); work(); c.Set(\"counter\", n+1)"},
-			{ID: "update", Label: "Update", Text: "c.Update(\"counter\", func(n int, _ bool) int { work(); return n + 1 })"},
+			{ID: "get-then-set", Label: "Get, work, Set", Text: "Three calls, each locked on its own.", Code: "n, _ := c.Get(\"counter\"); work(); c.Set(\"counter\", n+1)"},
+			{ID: "update", Label: "Update", Text: "One call: the read, the work and the write under the key's lock.", Code: "c.Update(\"counter\", func(n int, _ bool) int { work(); return n + 1 })"},
 		},
 		runs: func(v string, _ RunOptions) []run {
 			const tasks, each = 5, 6
@@ -272,8 +272,8 @@ var lessons = []Lesson{
 		Where:  "The same in the browser and natively: the janitor is a goroutine with a timer, and runtime.GC works alike. The counts are of the goroutines that cache.startJanitor created, read from runtime.Stack.",
 		Result: []string{"janitorsStarted", "janitorsRunningAfterRun", "janitorsRunningAfterCollect"},
 		Variants: []Variant{
-			{ID: "forget", Label: "Never call Close", Text: "for i := range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200*time.Millisecond)); use(c) } // no Close"},
-			{ID: "close", Label: "defer c.Close()", Text: "for i := range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200*time.Millisecond)); use(c); c.Close() }"},
+			{ID: "forget", Label: "Never call Close", Text: "Five caches, used and dropped.", Code: "for range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200 * time.Millisecond)); use(c) } // no Close"},
+			{ID: "close", Label: "Call Close", Text: "Five caches, used and closed.", Code: "for range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200 * time.Millisecond)); use(c); c.Close() }"},
 		},
 		prog: func(v string) program { return janitorProgram(v == "close", 5, 200*time.Millisecond) },
 		reading: func(v string, r map[string]float64) string {

@@ -53,7 +53,8 @@ type program func(ctx context.Context, say func(string)) (map[string]float64, er
 type Variant struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
-	Text  string `json:"text"` // what is different in it, and what it shows
+	Text  string `json:"text"`           // what is different in it, and what it shows
+	Code  string `json:"code,omitempty"` // the Go it runs, in short
 }
 
 // Native are figures measured natively, with how and where.
@@ -230,4 +231,14 @@ func Check(r Request) (*Lesson, *Variant, []engine.FieldError) {
 		errs = append(errs, engine.FieldError{Field: "originFail", Message: fmt.Sprintf("originFail is a setting of the stampede lesson only (the lesson is %q)", l.ID)})
 	}
 	return l, v, errs
+}
+
+// FirstScene is the scene a lesson's variant starts with (its first run's),
+// for the form to show when the lesson is chosen; a program lesson, which
+// plays no scene, gives the default scene.
+func FirstScene(l *Lesson, v *Variant, o RunOptions) engine.Scene {
+	if l.runs == nil {
+		return engine.DefaultScene()
+	}
+	return l.runs(v.ID, o)[0].scene
 }
