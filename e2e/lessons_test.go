@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,6 +22,18 @@ func lessonResult(t *testing.T, b *browser) map[string]float64 {
 	b.run(t, chromedp.Click(chromedp.ID("lesson-run")))
 	b.waitFor(t, "the lesson's result", `!document.getElementById("lesson-result").hidden && !playground.lessons.running`)
 	return eval[map[string]float64](t, b, `Object.fromEntries([...document.querySelectorAll("#lesson-result [data-result]")].map((d) => [d.dataset.result, Number(d.textContent)]))`)
+}
+
+// runVariants opens and runs each variant of lesson id in turn, and returns
+// their results.
+func runVariants(t *testing.T, b *browser, id string, variants ...string) []map[string]float64 {
+	t.Helper()
+	var out []map[string]float64
+	for _, v := range variants {
+		openLesson(t, b, id, v)
+		out = append(out, lessonResult(t, b))
+	}
+	return out
 }
 
 func openLesson(t *testing.T, b *browser, id, variant string) {
@@ -60,10 +75,8 @@ func TestLessons(t *testing.T) {
 		shot("shared-cache")
 	})
 	t.Run("ttl", func(t *testing.T) {
-		openLesson(t, b, "ttl", "short")
-		short := lessonResult(t, b)
-		openLesson(t, b, "ttl", "long")
-		long := lessonResult(t, b)
+		r := runVariants(t, b, "ttl", "short", "long")
+		short, long := r[0], r[1]
 		if !(long["maxExpiredStored"] > short["maxExpiredStored"]) || !(short["sweeps"] > long["sweeps"]) || !(short["sweepLockMs"] > long["sweepLockMs"]) {
 			t.Errorf("short %v, long %v: want more expired entries stored with the long interval, more sweeps and sweep lock time with the short", short, long)
 		}
@@ -80,23 +93,17 @@ func TestLessons(t *testing.T) {
 		shot("pool")
 	})
 	t.Run("rwmutex", func(t *testing.T) {
-		openLesson(t, b, "rwmutex", "blocking")
-		blocking := lessonResult(t, b)
+		r := runVariants(t, b, "rwmutex", "blocking", "computing")
 		// In the browser only blocking work lets readers overlap: the
 		// RWMutex does more and waits less than the Mutex.
-		if !(blocking["rwmutexOpsPerSecond"] > blocking["mutexOpsPerSecond"]) || !(blocking["rwmutexLockWaitMeanMs"] < blocking["mutexLockWaitMeanMs"]) {
+		if blocking := r[0]; !(blocking["rwmutexOpsPerSecond"] > blocking["mutexOpsPerSecond"]) || !(blocking["rwmutexLockWaitMeanMs"] < blocking["mutexLockWaitMeanMs"]) {
 			t.Errorf("blocking: %v: want the RWMutex ahead of the Mutex", blocking)
+		}
+		if len(r[1]) != 6 {
+			t.Errorf("computing: %v, want the six fields", r[1])
 		}
 		if n := eval[int](t, b, `document.querySelectorAll("#lesson-result .lesson-chart .bar").length`); n != 6 {
 			t.Errorf("the chart has %d bars, want 6", n)
-		}
-		shot("rwmutex-blocking")
-		openLesson(t, b, "rwmutex", "computing")
-		computing := lessonResult(t, b)
-		for _, k := range []string{"mutexOpsPerSecond", "rwmutexOpsPerSecond", "shardedOpsPerSecond", "mutexLockWaitMeanMs", "rwmutexLockWaitMeanMs", "shardedLockWaitMeanMs"} {
-			if _, ok := computing[k]; !ok {
-				t.Errorf("computing: no %s in %v", k, computing)
-			}
 		}
 		views("rwmutex")
 		shot("rwmutex-computing")
@@ -134,10 +141,8 @@ func TestLessons(t *testing.T) {
 		shot("stampede-failing")
 	})
 	t.Run("lost-update", func(t *testing.T) {
-		openLesson(t, b, "lost-update", "get-then-set")
-		gs := lessonResult(t, b)
-		openLesson(t, b, "lost-update", "update")
-		up := lessonResult(t, b)
+		r := runVariants(t, b, "lost-update", "get-then-set", "update")
+		gs, up := r[0], r[1]
 		if !(gs["actual"] < gs["expected"]) || up["actual"] != up["expected"] || up["expected"] == 0 {
 			t.Errorf("get-then-set %v, update %v: want updates lost, then none", gs, up)
 		}
@@ -145,15 +150,13 @@ func TestLessons(t *testing.T) {
 		shot("lost-update")
 	})
 	t.Run("forgot-close", func(t *testing.T) {
-		openLesson(t, b, "forgot-close", "forget")
-		f := lessonResult(t, b)
+		f := runVariants(t, b, "forgot-close", "forget")[0]
 		if f["janitorsStarted"] != 5 || f["janitorsRunningAfterRun"] != 5 || f["janitorsRunningAfterCollect"] != 0 {
 			t.Errorf("forget: %v, want 5 started, 5 running until the collect, 0 after", f)
 		}
 		b.run(t, chromedp.Click(chromedp.ID("lesson-collect")))
 		b.waitFor(t, "the collect's line", `document.getElementById("lesson-lines").textContent.includes("runtime.GC() ran")`)
-		openLesson(t, b, "forgot-close", "close")
-		c := lessonResult(t, b)
+		c := runVariants(t, b, "forgot-close", "close")[0]
 		if c["janitorsStarted"] != 5 || c["janitorsRunningAfterRun"] != 0 || c["janitorsRunningAfterCollect"] != 0 {
 			t.Errorf("close: %v, want 5 started and none left", c)
 		}
@@ -227,4 +230,47 @@ func TestLessonsAPI(t *testing.T) {
 		t.Errorf("summary's lesson %v", got)
 	}
 	b.noProblems(t)
+}
+
+// TestLessonStampedeOnStaticHost: the bundle on a plain static server (no
+// serve.go, so no /origin): the stampede reads the static files shipped
+// with the page and says so; with those files gone (a dead origin), its
+// loads fail as errors, and nothing is cached.
+func TestLessonStampedeOnStaticHost(t *testing.T) {
+	needBrowser(t)
+	dir := bundle(t)
+	const prefix = "/course/pg/"
+	var dead atomic.Bool
+	mux := http.NewServeMux()
+	files := http.StripPrefix(prefix, http.FileServer(http.Dir(dir)))
+	mux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) {
+		if dead.Load() && strings.HasPrefix(r.URL.Path, prefix+"origin/") {
+			http.Error(w, "gone", http.StatusNotFound)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+	static := httptest.NewServer(mux)
+	defer static.Close()
+
+	b := newBrowser(t, 1280, 900)
+	b.run(t, chromedp.Navigate(static.URL+prefix+"?lesson=stampede&variant=get-or-load"))
+	b.waitFor(t, "the lesson panel", `window.playground && playground.lessons && playground.lessons.loaded`)
+	r := lessonResult(t, b)
+	if r["originRequests"] != r["keys"] {
+		t.Errorf("result %v: want one request per key", r)
+	}
+	if o := eval[string](t, b, `document.getElementById("lesson-result").textContent`); !strings.Contains(o, "static files origin/KEY.json") {
+		t.Errorf("the result does not say it used the static files: %q", o)
+	}
+	dead.Store(true)
+	b.run(t, chromedp.Click(chromedp.ID("lesson-run")))
+	b.waitFor(t, "the failed lesson", `!playground.lessons.running && document.getElementById("lesson-origin-error") !== null`)
+	if msg := eval[string](t, b, `document.getElementById("lesson-origin-error").textContent`); !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "nothing was cached") {
+		t.Errorf("a dead origin reads %q", msg)
+	}
+	if hits := eval[float64](t, b, `playground.snapshot.hits`); hits != 0 {
+		t.Errorf("%v hits with a dead origin: a failure was cached", hits)
+	}
+	b.screenshot(t, "lesson-stampede-dead-origin")
 }

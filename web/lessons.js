@@ -82,10 +82,10 @@ export class Lessons {
     }
     lab.append(this.select);
     this.variants = el("fieldset", "lesson-variants");
-    this.readsField = el("label", "lesson-reads", "Reads ");
+    this.readsField = el("label", "lesson-reads", "Reads (% of operations)");
     this.reads = el("input");
     Object.assign(this.reads, { type: "number", min: 10, max: 100, step: 10, value: 90, id: "lesson-reads" });
-    this.readsField.append(this.reads, " %");
+    this.readsField.append(this.reads);
     this.runBtn = el("button", "", "Run the lesson");
     this.runBtn.id = "lesson-run";
     this.runBtn.type = "button";
@@ -178,7 +178,7 @@ export class Lessons {
     const vt = el("p", "lesson-variant-text");
     vt.append(el("strong", "", `${v.label}: `), v.text);
     if (v.code) vt.append(el("code", "", v.code));
-    b.append(vt, p("", "Watch:", l.watch), p("", "The claim:", l.claim));
+    b.append(vt, p("lesson-watch", "Watch:", l.watch), p("lesson-claim", "The claim:", l.claim));
     const tries = el("ol", "lesson-try");
     for (const t of l.tryThis) tries.append(el("li", "", t));
     const tryHead = el("p", "lesson-try-head");

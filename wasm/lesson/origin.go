@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,9 @@ const OriginLatency = 300 * time.Millisecond
 // originTimeout bounds one request: an origin that does not answer is a
 // failed load, not a task that waits for ever.
 const originTimeout = 10 * time.Second
+
+// staticFresh numbers the requests for static files (see keyURL).
+var staticFresh atomic.Int64
 
 // HTTPOrigin is an engine.Origin over HTTP.
 type HTTPOrigin struct {
@@ -47,7 +51,11 @@ func (o *HTTPOrigin) Name() string {
 // keyURL is the address of key's value.
 func (o *HTTPOrigin) keyURL(key string) string {
 	if o.Static {
-		return o.Base.ResolveReference(&url.URL{Path: "origin/" + url.PathEscape(key) + ".json"}).String()
+		// A query of its own per request, which a static host ignores,
+		// so that the browser's HTTP cache never answers for the host:
+		// every load is a request, as with serve.go's (no-store) origin.
+		fresh := url.Values{"fresh": {strconv.FormatInt(staticFresh.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}}
+		return o.Base.ResolveReference(&url.URL{Path: "origin/" + url.PathEscape(key) + ".json", RawQuery: fresh.Encode()}).String()
 	}
 	q := url.Values{"latency": {strconv.Itoa(int(o.Latency / time.Millisecond))}}
 	if o.Fail > 0 {

@@ -38,7 +38,7 @@ func newTestOrigin(t *testing.T, static bool) *testOrigin {
 		}
 		if static {
 			key, ok := strings.CutSuffix(name, ".json")
-			if !ok || r.URL.RawQuery != "" {
+			if !ok || !strings.HasPrefix(r.URL.RawQuery, "fresh=") {
 				http.NotFound(w, r)
 				return
 			}
