@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,11 +88,11 @@ func janitorProgram(closeThem bool, n int, interval time.Duration) program {
 
 // makeCaches makes and uses n caches; the caller holds them only through
 // the slice.
-func makeCaches(n int, interval time.Duration) []*cache.Cache[string, int] {
-	made := make([]*cache.Cache[string, int], n)
+func makeCaches(n int, interval time.Duration) []*cache.Cache[string, string] {
+	made := make([]*cache.Cache[string, string], n)
 	for i := range made {
-		c := cache.New[string, int](cache.WithTTL(time.Minute), cache.WithCleanupInterval(interval))
-		c.Set("visits", i)
+		c := cache.New[string, string](cache.WithTTL(time.Minute), cache.WithCleanupInterval(interval))
+		c.Set("visits", strconv.Itoa(i))
 		c.Get("visits")
 		made[i] = c
 	}
