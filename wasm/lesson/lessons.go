@@ -17,8 +17,8 @@ var lessons = []Lesson{
 		Watch:  "The timeline: each task takes the lock to insert its key, then again to read it back; the janitor's lane takes it once a second to sweep. The cache view: five entries go live, run down their TTL, turn expired, then vanish at a sweep. The log: each task's third Get finds its key expired before a sweep has removed it.",
 		Claim:  "Every Get and Set takes the one lock in turn, so no task ever sees a half-written map; and Get refuses an expired entry by itself, whether or not the janitor has swept it yet.",
 		TryThis: []string{
-			"Open the full settings and set Locking to rwmutex: the reads now share the lock (the lock view shows readers together).",
-			"Set the Cleanup interval to 5000 ms, as in the seed lesson: expired entries stay stored for longer before a sweep removes them (the ttl lesson measures it).",
+			"The settings now hold this scene: set Locking to rwmutex and press Start, for a free scene in which the tasks get and set at random; the lock view shows readers holding the lock together.",
+			"Then set the Cleanup interval to 5000 ms, as in the seed lesson, and press Start: expired entries stay stored longer before a sweep (the ttl lesson measures it).",
 		},
 		Where:  "In the browser all goroutines share one thread, so the five tasks never run at the same instant: the mutex still decides who goes next, and the tasks wait for it as natively. Natively they run in parallel on several cores, and the same lock keeps the map safe (go test -race ./cache passes).",
 		Result: []string{"inserted", "read", "sweeps"},
@@ -27,6 +27,7 @@ var lessons = []Lesson{
 			Text: "Five tasks insert key0…key4, read them back, and read them again after their 2 s TTL; the cleanup task sweeps every second."}},
 		runs: func(string, RunOptions) []run {
 			s := base(5, 5)
+			s.Mix = engine.Mix{Get: 1, Set: 1}
 			s.TTLMs, s.CleanupMs, s.WorkMs = 2000, 1000, 20
 			script := perTask(5, func(i int) []engine.Step {
 				return []engine.Step{
@@ -86,8 +87,8 @@ var lessons = []Lesson{
 		Watch:  "The pool view: two connections, and a line of tasks waiting in order of arrival. The timeline: a waiting task's lane shows its wait; some give up after the acquire timeout. The log: a broken connection is destroyed, and a new one is opened when a task needs it.",
 		Claim:  "The pool never opens more than its size; waiting tasks get a connection in the order they arrived (this pool is FIFO); an acquire that waits too long fails with a timeout instead of hanging; a broken connection is destroyed and replaced.",
 		TryThis: []string{
-			"After the lesson, open the settings: set Pool size to 8 (one per task): nobody waits.",
-			"Set Acquire timeout to 0 (wait forever): no timeouts, longer waits.",
+			"The settings now hold this scene: set Pool size to 8 (one per task) and press Start, for a free scene of pool uses: nobody waits.",
+			"Set Pool size back to 2 and Acquire timeout to 0 (wait forever), and press Start: no timeouts, longer waits.",
 		},
 		Where:  "Waiting in line and the order of grants are the same in the browser and natively: the pool hands connections over a channel, first come first served. Natively, cache/pool's tests check the order under -race.",
 		Result: []string{"maxWaiting", "timeouts", "destroyed", "constructed", "outOfOrderGrants"},
@@ -96,6 +97,7 @@ var lessons = []Lesson{
 			Text: "Eight tasks arrive 10 ms apart and use a connection for 100 ms, seven times each; a task gives up after 250 ms; every seventh use breaks its connection."}},
 		runs: func(string, RunOptions) []run {
 			s := base(8, 1)
+			s.Mix = engine.Mix{Pool: 1}
 			s.PoolSize, s.WorkMs, s.LoadMs, s.AcquireTimeoutMs = 2, 100, 20, 250
 			script := perTask(8, func(i int) []engine.Step {
 				steps := []engine.Step{{Think: time.Duration(i) * 10 * time.Millisecond, Op: engine.OpPool, Key: -1}}
@@ -196,6 +198,7 @@ var lessons = []Lesson{
 		runs: func(v string, _ RunOptions) []run {
 			const tasks, keys = 20, 2
 			s := base(tasks, keys)
+			s.Mix = engine.Mix{GetOrLoad: 1}
 			s.TTLMs = 60000
 			op := pick(v, "get-or-load", engine.OpGetOrLoad, engine.OpGetThenLoad)
 			script := perTask(tasks, func(i int) []engine.Step {
@@ -232,6 +235,7 @@ var lessons = []Lesson{
 		runs: func(v string, _ RunOptions) []run {
 			const tasks, each = 5, 6
 			s := base(tasks, 1)
+			s.Mix = engine.Mix{Get: 1, Set: 1}
 			op := pick(v, "update", engine.OpUpdate, engine.OpGetThenSet)
 			script := perTask(tasks, func(i int) (steps []engine.Step) {
 				for j := range each {
