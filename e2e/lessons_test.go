@@ -274,3 +274,21 @@ func TestLessonStampedeOnStaticHost(t *testing.T) {
 	}
 	b.screenshot(t, "lesson-stampede-dead-origin")
 }
+
+// TestLessonEmbedLink: a lesson linked in embed mode (?embed=1&lesson=...)
+// shows its short text and its Run button, not the picker, and runs.
+func TestLessonEmbedLink(t *testing.T) {
+	b := newBrowser(t, 800, 600)
+	openLesson(t, b, "lost-update", "update&embed=1")
+	shown := func(id string) bool {
+		return eval[bool](t, b, fmt.Sprintf(`document.getElementById(%q).getClientRects().length > 0`, id))
+	}
+	if !shown("lesson-run") || !shown("lesson-brief-text") || shown("lesson-select") {
+		t.Errorf("embed mode: Run shown %v, the text %v, the picker %v; want the first two only", shown("lesson-run"), shown("lesson-brief-text"), shown("lesson-select"))
+	}
+	if r := lessonResult(t, b); r["actual"] != r["expected"] || r["expected"] == 0 {
+		t.Errorf("embedded update: %v", r)
+	}
+	b.screenshot(t, "lesson-embed")
+	b.noProblems(t)
+}

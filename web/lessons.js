@@ -72,7 +72,7 @@ export class Lessons {
     h2.id = "lessons-heading";
     head.append(h2, el("p", "help", "Each lesson is a prepared scene with a claim you can watch on the views below, and a result it measures."));
     const pick = el("div", "lessons-picker");
-    const lab = el("label", "", "Lesson ");
+    const lab = el("label", "lesson-choice", "Lesson ");
     this.select = el("select");
     this.select.id = "lesson-select";
     for (const l of this.list) {
@@ -93,7 +93,7 @@ export class Lessons {
     this.stopBtn.id = "lesson-stop";
     this.stopBtn.type = "button";
     this.stopBtn.disabled = true;
-    this.linkBtn = el("button", "secondary", "Copy a link to this lesson");
+    this.linkBtn = el("button", "secondary lesson-link", "Copy a link to this lesson");
     this.linkBtn.type = "button";
     const buttons = el("div", "scene-buttons");
     buttons.append(this.runBtn, this.stopBtn, this.linkBtn);
