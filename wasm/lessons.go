@@ -20,9 +20,35 @@ import (
 // same views; the lesson waits for its end on a goroutine of its own and
 // resolves its Promise with the report.
 
-var lessonRunning struct {
-	sync.Mutex
+var lessonRunning runSlot
+
+// runSlot holds the cancel function of the one run of a kind that may go on
+// at a time (a lesson, the seed's text-log scene): a new run ends the old.
+type runSlot struct {
+	mu     sync.Mutex
 	cancel context.CancelFunc
+}
+
+// take makes cancel the slot's run, ending the run before it, if any.
+func (s *runSlot) take(cancel context.CancelFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.cancel = cancel
+}
+
+// end ends the slot's run, and reports whether there was one.
+func (s *runSlot) end() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel == nil {
+		return false
+	}
+	s.cancel()
+	s.cancel = nil
+	return true
 }
 
 // lessonList() returns, as JSON, {lessons: [...], ids: [...]}: every
@@ -71,12 +97,7 @@ func lessonRun(args []safejs.Value) (any, error) {
 		return nil, &engine.ValidationError{Fields: clipFields(errs)}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	lessonRunning.Lock()
-	if lessonRunning.cancel != nil {
-		lessonRunning.cancel() // one lesson at a time
-	}
-	lessonRunning.cancel = cancel
-	lessonRunning.Unlock()
+	lessonRunning.take(cancel) // one lesson at a time
 	return promise("lessonRun", func() (any, error) {
 		defer cancel()
 		env := lesson.Env{
@@ -123,15 +144,7 @@ func stopCurrent() {
 // lessonStop() ends the running lesson, if any: its scene stops and its
 // Promise rejects.
 func lessonStop([]safejs.Value) (any, error) {
-	lessonRunning.Lock()
-	c := lessonRunning.cancel
-	lessonRunning.cancel = nil
-	lessonRunning.Unlock()
-	if c == nil {
-		return false, nil
-	}
-	c()
-	return true, nil
+	return lessonRunning.end(), nil
 }
 
 // lessonCollect() runs the garbage collector (twice) and resolves with the

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/hack-pad/safejs"
 )
 
 func callJSON(t *testing.T, name string, args ...any) map[string]any {
@@ -55,18 +53,8 @@ func TestLessonListAndCheck(t *testing.T) {
 // the result.
 func TestLessonRunDrivesTheScene(t *testing.T) {
 	p := pg(t)
-	var events []string
-	onEvent, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ty, _ := args[0].Get("type")
-		s, _ := ty.String()
-		events = append(events, s)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer onEvent.Release()
-	v, err := p.Call("lessonRun", `{"lesson": "lost-update", "variant": "get-then-set"}`, onEvent.Value())
+	onEvent, events := recorder(t, "type")
+	v, err := p.Call("lessonRun", `{"lesson": "lost-update", "variant": "get-then-set"}`, onEvent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +72,7 @@ func TestLessonRunDrivesTheScene(t *testing.T) {
 	if rep.Result["expected"] != 30 || rep.Result["actual"] >= 30 {
 		t.Errorf("result %v: want updates lost", rep.Result)
 	}
-	if strings.Join(events, " ") != "run" {
+	if strings.Join(*events, " ") != "run" {
 		t.Errorf("events %v, want one run", events)
 	}
 	snap, err := p.Call("sceneSnapshot")
@@ -94,7 +82,7 @@ func TestLessonRunDrivesTheScene(t *testing.T) {
 	if text, _ := snap.String(); !strings.Contains(text, `"state":"stopped"`) {
 		t.Errorf("the lesson's scene is not the current one: %s", text)
 	}
-	bad, err := p.Call("lessonRun", `{"lesson": "nope"}`, onEvent.Value())
+	bad, err := p.Call("lessonRun", `{"lesson": "nope"}`, onEvent)
 	if err != nil {
 		t.Fatal(err)
 	}
