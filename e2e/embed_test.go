@@ -261,7 +261,7 @@ func TestEmbedMode(t *testing.T) {
 			shown := func(id string) bool {
 				return eval[bool](t, b, fmt.Sprintf(`(() => { const e = document.getElementById(%q); return !!e && e.getClientRects().length > 0; })()`, id))
 			}
-			for _, id := range []string{"lesson-details", "pg-title", "compare-run"} {
+			for _, id := range []string{"pg-title", "compare-run"} {
 				if shown(id) {
 					t.Errorf("#%s is shown in embed mode", id)
 				}

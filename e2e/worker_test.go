@@ -55,7 +55,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 	if n := eval[int](t, b, `testWorkers.length`); n != 1 {
 		t.Fatalf("the page started %d workers, want 1", n)
 	}
-	bindings := "call: method must be a binding (runLesson, sceneDrain, "
+	bindings := "call: method must be a binding (lessonCheck, lessonCollect, lessonList, lessonRun, lessonStop, runLesson, sceneDrain, "
 	for _, c := range []struct {
 		name    string
 		msg     string // a JavaScript expression

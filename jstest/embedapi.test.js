@@ -137,7 +137,7 @@ function world({ origin = null } = {}) {
 test("EmbedAPI: ready, load, start, a refused start while running, stop with a summary", async () => {
   const w = world();
   await w.api.ready();
-  assert.deepEqual(w.posts[0].msg, { type: MSG.ready, version: 1, scene: { tasks: 5 } });
+  assert.deepEqual(w.posts[0].msg, { type: MSG.ready, version: 1, scene: { tasks: 5 }, lessons: [] });
   assert.equal(w.posts[0].target, "*");
   await w.send({ type: MSG.load, scene: { tasks: 7 } });
   assert.deepEqual(w.posts.at(-1).msg, { type: MSG.loaded, scene: { tasks: 7 } });

@@ -14,7 +14,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -60,6 +59,13 @@ var bindings = map[string]binding{
 	"stepStop":       stepStop,
 	"stepGoroutines": stepGoroutines,
 	"stepRunFree":    stepRunFree,
+
+	// The guided lessons (lessons.go).
+	"lessonList":    lessonList,
+	"lessonCheck":   lessonCheck,
+	"lessonRun":     lessonRun,
+	"lessonStop":    lessonStop,
+	"lessonCollect": lessonCollect,
 }
 
 // register sets global.playground to a frozen object with the bindings (and
@@ -115,10 +121,7 @@ func newPlayground(global safejs.Value, bench bool) (safejs.Value, error) {
 	return pg, nil
 }
 
-var lessonState struct {
-	sync.Mutex
-	cancel context.CancelFunc
-}
+var lessonState runSlot // the seed's text-log scene (runLesson)
 
 // runLesson(options, onLine) plays the lesson's scene. options may have
 // tasks, ttlMs, cleanupMs and sweeps; onLine gets {atMs, who, kind, text}
@@ -160,12 +163,7 @@ func runLesson(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	lessonState.Lock()
-	if lessonState.cancel != nil {
-		lessonState.cancel() // one scene at a time: a new Run replaces the old
-	}
-	lessonState.cancel = cancel
-	lessonState.Unlock()
+	lessonState.take(cancel) // one scene at a time: a new Run replaces the old
 	return promise("runLesson", func() (any, error) {
 		defer cancel()
 		n := 0
@@ -187,14 +185,7 @@ func runLesson(args []safejs.Value) (any, error) {
 
 // stopLesson() stops the scene that runLesson started, if any.
 func stopLesson([]safejs.Value) (any, error) {
-	lessonState.Lock()
-	defer lessonState.Unlock()
-	if lessonState.cancel == nil {
-		return false, nil
-	}
-	lessonState.cancel()
-	lessonState.cancel = nil
-	return true, nil
+	return lessonState.end(), nil
 }
 
 // selfTest(what) exercises the boundary itself, for the tests: "panic"

@@ -139,21 +139,30 @@ func TestPanicsComeBackAsErrors(t *testing.T) {
 	}
 }
 
-func TestRunLessonStreamsLines(t *testing.T) {
-	p := pg(t)
-	var kinds []string
-	onLine, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		k, _ := args[0].Get("kind")
-		s, _ := k.String()
-		kinds = append(kinds, s)
+// recorder returns a JavaScript callback that records the string field of
+// each object it is called with, and the record; it is released at the
+// test's end.
+func recorder(t *testing.T, field string) (safejs.Value, *[]string) {
+	t.Helper()
+	var got []string
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		v, _ := args[0].Get(field)
+		s, _ := v.String()
+		got = append(got, s)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer onLine.Release()
+	t.Cleanup(f.Release)
+	return f.Value(), &got
+}
+
+func TestRunLessonStreamsLines(t *testing.T) {
+	p := pg(t)
+	onLine, kindsOf := recorder(t, "kind")
 	opts := map[string]any{"tasks": 3, "ttlMs": 100, "cleanupMs": 50, "sweeps": 3}
-	v, err := p.Call("runLesson", opts, onLine.Value())
+	v, err := p.Call("runLesson", opts, onLine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +170,7 @@ func TestRunLessonStreamsLines(t *testing.T) {
 	if msg != "" {
 		t.Fatal(msg)
 	}
+	kinds := *kindsOf
 	got := strings.Join(kinds, " ")
 	if c, _ := n.Int(); c != len(kinds) {
 		t.Errorf("resolved with %d, saw %d lines", c, len(kinds))

@@ -1,10 +1,11 @@
-// The page's entry point: it starts the Go worker and wires the lesson's
-// scene to its Run and Stop buttons.
+// The page's entry point: it starts the Go worker, the playground and the
+// guided lessons panel.
 import { GoWorker } from "./goworker.js";
 import { Playground } from "./playground.js";
 import { setupEmbed } from "./embedmode.js";
 import { setupStepMode } from "./stepmode.js";
 import { isStepLink } from "./stepmodel.js";
+import { Lessons, lessonRequest } from "./lessons.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,47 +21,6 @@ function showFailure({ message, hint }) {
   $("failure-hint").textContent = hint || "";
   $("failure").hidden = false;
   for (const b of document.querySelectorAll("main button")) b.disabled = true;
-}
-
-function logLine(list, { atMs, who, kind, text }) {
-  const li = document.createElement("li");
-  li.dataset.kind = kind;
-  const at = document.createElement("span");
-  at.className = "at";
-  at.textContent = `+${(atMs / 1000).toFixed(2)} s`;
-  const w = document.createElement("span");
-  w.className = "who";
-  w.textContent = who;
-  const t = document.createElement("span");
-  t.className = "text";
-  const k = document.createElement("span");
-  k.className = "kind";
-  k.textContent = kind;
-  t.append(k, text);
-  li.append(at, w, t);
-  list.append(li);
-  list.scrollTop = list.scrollHeight;
-}
-
-function setupLesson(session) {
-  const run = $("lesson-run");
-  const stop = $("lesson-stop");
-  const log = $("lesson-log");
-  run.addEventListener("click", async () => {
-    run.disabled = true;
-    stop.disabled = false;
-    log.replaceChildren();
-    try {
-      await session.go.stream("runLesson", [{}], (line) => logLine(log, line));
-    } catch (err) {
-      const stopped = /context canceled/.test(err.message);
-      logLine(log, { atMs: 0, who: "page", kind: stopped ? "info" : "error", text: stopped ? "Stopped." : err.message });
-    } finally {
-      run.disabled = false;
-      stop.disabled = true;
-    }
-  });
-  stop.addEventListener("click", () => session.go.call("stopLesson"));
 }
 
 function startWorker() {
@@ -94,8 +54,6 @@ async function main() {
   setStatus("ready", "Ready");
   // For the browser benchmark: milliseconds from navigation to a ready page.
   window.playgroundReadyMs = performance.now();
-  setupLesson(session);
-  $("lesson-run").disabled = false;
   try {
     const spec = JSON.parse(await session.go.call("sceneSpec"));
     const pg = new Playground(session.go, spec, $("playground"));
@@ -109,11 +67,25 @@ async function main() {
       if (pg.step) await pg.step.reload(); // the step mode's run was in the old worker
     };
     $("playground").hidden = false;
-    // A step-mode link's tasks= is the step mode's, not a scene's.
-    if (!isStepLink(location.search)) await pg.loadQuery(location.search);
+    // The guided lessons (lessons.js); a link ?lesson=ID&variant=V chooses one.
+    pg.lessons = new Lessons(pg, $("lessons-panel"), JSON.parse(await session.go.call("lessonList")));
     window.playground = pg;
     pg.step = await setupStepMode(() => session.go); // the embed API drives it too
     window.stepMode = pg.step;
+    if (pg.step) {
+      // The lessons panel's interleave is the step mode's.
+      pg.lessons.external.interleave = async (variant) => {
+        const res = await pg.step.load(variant ? { variant } : {});
+        if (res.ok) pg.step.activate(true);
+        return res;
+      };
+    }
+    // A step-mode link (its tasks= is the step mode's, not a scene's) was
+    // loaded by setupStepMode; another lesson's link goes to the lessons.
+    const lessonReq = lessonRequest(location.search);
+    if (isStepLink(location.search)) { /* loaded above */ }
+    else if (lessonReq) await pg.lessons.load(lessonReq);
+    else await pg.loadQuery(location.search);
     await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {
     showFailure({ message: `The playground could not start: ${err.message}`, hint: "Reload the page; if it persists, please report it." });

@@ -123,11 +123,14 @@ function refuse(forType, message, errors = []) {
 
 /**
  * checkMessage judges one incoming message's form: {ok: true, msg} with
- * msg = {type, scene?, seconds?}, or {ok: false, error} with the
- * playground:error to send back. The scene's fields are judged later, by
- * the Go engine; here a scene must only be a plain object.
+ * msg = {type, scene?, seconds?, lesson?, variant?}, or {ok: false, error}
+ * with the playground:error to send back. The scene's fields are judged
+ * later, by the Go engine, and so are a lesson's id and variant (its
+ * lessonCheck, as for links); here a scene must only be a plain object and
+ * a lesson a string. With lessonLoaded (a lesson was loaded), a
+ * playground:run without a scene runs that lesson and needs no seconds.
  */
-export function checkMessage(data) {
+export function checkMessage(data, { lessonLoaded = false } = {}) {
   if (!isPlainObject(data)) return refuse(null, `A message must be a plain object with a string type (got ${describe(data)}).`);
   const type = Object.hasOwn(data, "type") ? data.type : undefined;
   const forType = typeof type === "string" && type.length <= 64 ? type : null;
@@ -146,13 +149,18 @@ export function checkMessage(data) {
   if (typeof type !== "string") return refuse(null, `A message needs a string type (got ${describe(type)}).`, [{ field: "type", message: `type must be a string (got ${describe(type)})` }]);
   if (!COMMANDS.has(type)) return refuse(forType, `Unknown message type ${describe(type)}.`, [{ field: "type", message: `type must be one of ${[...COMMANDS].join(", ")} (got ${describe(type)})` }]);
   const msg = { type };
-  if (type === MSG.load && Object.hasOwn(data, "lesson")) {
-    // A lesson, not a scene: its id must be a string; its variant and
-    // tasks go as they are to the lesson's own validation.
-    if (typeof data.lesson !== "string") return refuse(type, "The lesson must be named by its id.", [{ field: "lesson", message: `lesson must be a string (got ${describe(data.lesson)})` }]);
-    msg.lesson = data.lesson;
-    for (const k of ["variant", "tasks"]) if (Object.hasOwn(data, k)) msg[k] = data[k];
-    return { ok: true, msg };
+  if (type === MSG.load && Object.hasOwn(data, "lesson") && data.lesson !== undefined) {
+    // A lesson (issue 12), instead of a scene: {type, lesson, variant?}, and
+    // for the step mode's interleave also tasks?, which go as they are to
+    // the lesson's own validation (Go's lessonCheck, or stepLoad).
+    if (Object.hasOwn(data, "scene") && data.scene !== undefined) return refuse(type, "playground:load takes a scene or a lesson, not both.", [{ field: "scene", message: "scene must be left out when a lesson is given" }]);
+    for (const k of ["lesson", "variant"]) {
+      const v = data[k];
+      if (v !== undefined && (typeof v !== "string" || v.length > 64)) return refuse(type, `The ${k} must be a short string.`, [{ field: k, message: `${k} must be a string of at most 64 characters (got ${describe(v)})` }]);
+    }
+    const out = { type, lesson: data.lesson, variant: data.variant ?? "" };
+    if (data.lesson === STEP_LESSON && Object.hasOwn(data, "tasks")) out.tasks = data.tasks;
+    return { ok: true, msg: out };
   }
   if (type === MSG.step) {
     if (!Number.isInteger(data.task)) return refuse(type, "playground:step needs a task number.", [{ field: "task", message: `task must be a whole number (got ${describe(data.task)})` }]);
@@ -160,12 +168,13 @@ export function checkMessage(data) {
   }
   if (type === MSG.load || type === MSG.run) {
     const has = Object.hasOwn(data, "scene") && data.scene !== undefined;
-    if (type === MSG.load && !has) return refuse(type, "playground:load needs a scene.", [{ field: "scene", message: "scene is missing" }]);
+    if (type === MSG.load && !has) return refuse(type, "playground:load needs a scene or a lesson.", [{ field: "scene", message: "scene is missing" }]);
     if (has) {
       if (!isPlainObject(data.scene)) return refuse(type, "The scene must be an object.", [{ field: "scene", message: `scene must be an object (got ${describe(data.scene)})` }]);
       msg.scene = data.scene;
     }
   }
+  if (type === MSG.run && lessonLoaded && !msg.scene && data.seconds === undefined) return { ok: true, msg };
   if (type === MSG.run) {
     const s = data.seconds;
     if (typeof s !== "number" || !(s > 0) || s > MAX_RUN_SECONDS) {
@@ -246,8 +255,11 @@ export class EmbedAPI {
     win.addEventListener("message", this.onMessage);
     pg.events.addEventListener("state", (e) => this.#onState(e.detail));
     // The step mode's lesson, once a link or the host loaded it.
-    this.lesson = pg.step && pg.step.active ? STEP_LESSON : null;
+    this.stepLesson = !!(pg.step && pg.step.active);
     if (pg.step) pg.step.addEventListener("change", (e) => this.#onStep(e.detail));
+    // A lesson's run ends with one summary, which carries its result.
+    pg.events.addEventListener("lesson", (e) => this.#lessonSummary(e.detail));
+    this.lesson = null; // {lesson, variant} once playground:load chose one
   }
 
   post(msg) {
@@ -258,7 +270,7 @@ export class EmbedAPI {
   receive(e) {
     if (e.source !== this.win.parent || this.win.parent === this.win) return; // not our host: ignored
     if (this.origin && e.origin !== this.origin) return;
-    const checked = checkMessage(e.data);
+    const checked = checkMessage(e.data, { lessonLoaded: !!this.lesson });
     if (!checked.ok) {
       this.post(checked.error);
       return;
@@ -271,7 +283,7 @@ export class EmbedAPI {
   /** ready says the Go side takes commands, with the scene the form holds. */
   async ready() {
     const res = await this.#parse(this.pg.formScene());
-    this.post({ type: MSG.ready, version: VERSION, scene: res.ok ? res.scene : null });
+    this.post({ type: MSG.ready, version: VERSION, scene: res.ok ? res.scene : null, lessons: this.pg.lessons ? [...this.pg.lessons.ids] : [] });
     const pub = publicState(this.pg.state);
     if (pub) {
       this.lastState = pub;
@@ -294,10 +306,13 @@ export class EmbedAPI {
     switch (msg.type) {
       case MSG.load:
       case MSG.run: {
-        if (active || st === "stopping") return this.#refuse(msg.type, `${msg.type} makes no sense while the scene is ${now}: stop it first.`);
+        if (active || st === "stopping" || this.pg.lessons?.running) return this.#refuse(msg.type, `${msg.type} makes no sense while the scene is ${this.pg.lessons?.running ? "running a lesson" : now}: stop it first.`);
         if (msg.type === MSG.load && msg.lesson === STEP_LESSON) return this.#loadInterleave(msg);
-        if (msg.type === MSG.load && msg.lesson !== undefined) return this.#refuse(msg.type, `Unknown lesson ${describe(msg.lesson)}.`, [{ field: "lesson", message: `lesson must be ${STEP_LESSON} (got ${describe(msg.lesson)})` }]);
+        if (msg.lesson !== undefined) return this.#loadLesson(msg);
+        if (msg.type === MSG.run && this.lesson && !msg.scene) return this.#runLesson();
+        if (msg.type === MSG.run && msg.seconds === undefined) return this.#refuse(msg.type, "playground:run needs seconds of scene time.", [{ field: "seconds", message: "seconds must be a number more than 0 and at most 600 (got undefined)" }]);
         this.#leaveLesson();
+        if (msg.scene) this.lesson = null; // a scene of its own: the lesson is no longer loaded
         let scene = this.pg.formScene();
         if (msg.scene) {
           const res = await this.#parse(msg.scene);
@@ -336,7 +351,7 @@ export class EmbedAPI {
       case MSG.undo:
         return this.#stepInterleave(msg);
       case MSG.reset:
-        if (this.lesson === STEP_LESSON) return this.pg.step.reset();
+        if (this.stepLesson) return this.pg.step.reset();
         if (st === "stopping") return this.#refuse(msg.type, "playground:reset makes no sense while the scene is stopping.");
         return this.pg.reset();
     }
@@ -350,7 +365,8 @@ export class EmbedAPI {
     for (const k of ["variant", "tasks"]) if (msg[k] !== undefined) options[k] = msg[k];
     const res = await step.load(options);
     if (!res.ok) return this.#refuse(msg.type, `The lesson was refused: ${res.errors.map((x) => x.message).join("; ")}.`, res.errors);
-    this.lesson = STEP_LESSON;
+    this.stepLesson = true;
+    this.lesson = null;
     this.stepSummarised = false;
     step.activate(true);
     this.post({ type: MSG.loaded, lesson: { id: STEP_LESSON, variant: res.state.variant, tasks: res.state.tasks.length } });
@@ -358,14 +374,14 @@ export class EmbedAPI {
 
   /** leaveLesson goes back to the scene when a scene is loaded after the step mode's lesson. */
   #leaveLesson() {
-    if (this.lesson !== STEP_LESSON) return;
-    this.lesson = null;
+    if (!this.stepLesson) return;
+    this.stepLesson = false;
     this.pg.step.activate(false);
   }
 
   /** stepInterleave takes playground:step or playground:undo and answers playground:stepped. */
   async #stepInterleave(msg) {
-    if (this.lesson !== STEP_LESSON) return this.#refuse(msg.type, `${msg.type} needs the ${STEP_LESSON} lesson: send {type: "${MSG.load}", lesson: "${STEP_LESSON}"} first.`);
+    if (!this.stepLesson) return this.#refuse(msg.type, `${msg.type} needs the ${STEP_LESSON} lesson: send {type: "${MSG.load}", lesson: "${STEP_LESSON}"} first.`);
     const res = msg.type === MSG.step ? await this.pg.step.step(msg.task) : await this.pg.step.undo();
     const { task, ok, reason = "", count, done } = res.result;
     this.post({ type: MSG.stepped, task, ok, reason, count, done });
@@ -373,7 +389,7 @@ export class EmbedAPI {
 
   /** onStep follows the step mode's changes: playground:state, and a summary once the run is over (again after an undo and a new end). */
   #onStep(state) {
-    if (this.lesson !== STEP_LESSON || !state) return;
+    if (!this.stepLesson || !state) return;
     const pub = stepPublicState(state);
     if (pub && pub !== this.lastState) {
       this.lastState = pub;
@@ -410,7 +426,47 @@ export class EmbedAPI {
     this.runTimer = setTimeout(check, this.pollMs);
   }
 
+  // --- Lessons (issue 12): playground:load {lesson, variant}, and
+  // playground:run of the loaded lesson, whose summary carries
+  // lesson: {id, variant, result}.
+
+  async #loadLesson(msg) {
+    const lessons = this.pg.lessons;
+    if (!lessons) return this.#refuse(msg.type, "This page has no lessons.");
+    // The one check of a lesson and its variant is Go's (lessonCheck);
+    // "interleave" goes to the step mode's loader (Lessons.loadExternal).
+    const res = await lessons.load({ lesson: msg.lesson, variant: msg.variant });
+    if (!res.ok) return this.#refuse(msg.type, `The lesson was refused: ${res.errors.map((x) => x.message).join("; ")}.`, res.errors);
+    this.#leaveLesson();
+    this.lesson = { lesson: res.lesson, variant: res.variant };
+    this.post({ type: MSG.loaded, scene: res.scene || this.pg.formScene(), lesson: { id: res.lesson, variant: res.variant } });
+  }
+
+  #runLesson() {
+    // Not awaited: the line of commands stays free, so that a stop can end it.
+    this.pg.lessons.run(this.lesson).catch((err) => this.#refuse(MSG.run, `The lesson did not finish: ${err.message.replace(/^lessonRun: /, "")}`));
+  }
+
+  #lessonSummary(report) {
+    this.summarised = true;
+    const result = {};
+    for (const [k, v] of Object.entries(report.result || {})) result[k] = Number.isFinite(v) ? v : 0;
+    this.post({ type: MSG.summary, scene: this.pg.model.scene, stats: summaryStats(this.pg.snapshot), lesson: { id: report.id, variant: report.variant, result } });
+  }
+
+  // --- end of the lessons' part
+
   #onState(state) {
+    if (this.pg.lessonActive) {
+      // A lesson's runs: one summary at its end (#lessonSummary), none per run.
+      this.summarised = true;
+      const pub = publicState(state);
+      if (pub && pub !== this.lastState) {
+        this.lastState = pub;
+        this.post({ type: MSG.state, state: pub });
+      }
+      return;
+    }
     if (state === "running" && this.lastState !== "paused") this.summarised = false; // a new scene, not a resumed one
     const pub = publicState(state);
     if (pub && pub !== this.lastState) {

@@ -229,6 +229,30 @@ export class Playground {
     for (const v of this.views) v.reset();
   }
 
+  // --- Lessons (lessons.js): scenes that the Go side starts for a lesson's
+  // runs. While lessonActive is set, a run's end is not the scene's end:
+  // the lesson calls sceneEnded after its last run.
+
+  /** showScene draws a scene a lesson started in the worker: the form shows it, the views start over. */
+  showScene(scene) {
+    this.setScene(scene);
+    this.showErrors([]);
+    this.#resetViews(scene);
+    clearTimeout(this.pumpTimer);
+    this.go.pump(true);
+    this.#setState("running");
+    this.#scheduleRender();
+  }
+
+  /** sceneEnded marks the end of a lesson's last scene. */
+  sceneEnded() {
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = setTimeout(() => this.go.pump(false), 500);
+    if (this.state !== "idle") this.#setState("stopped");
+  }
+
+  // --- end of the lessons' part
+
   async copyLink() {
     const res = await this.validate();
     if (!res.ok) return;
@@ -264,7 +288,7 @@ export class Playground {
     if (msg.snapshot && this.model.takeSnapshot(JSON.parse(msg.snapshot))) {
       const s = this.model.snapshot;
       this.statsView.update(s, this.visible.has("stats-view"));
-      if (s.state === "stopped" && this.state !== "stopped" && this.state !== "stopping") this.#setState("stopped");
+      if (s.state === "stopped" && this.state !== "stopped" && this.state !== "stopping" && !this.lessonActive) this.#setState("stopped");
     }
     this.batches++;
     this.#scheduleRender(() => this.go.ack());

@@ -130,7 +130,8 @@
 //	opEnd              task    key (-1 pool) op                latency           bit0 ok (hit, loaded, got a connection)
 //	aggregated         -2      kind         count              0                 0
 //
-// Op codes (OpNames): 1 get, 2 set, 3 delete, 4 getOrLoad, 5 pool. Lock
+// Op codes (OpNames): 1 get, 2 set, 3 delete, 4 getOrLoad, 5 pool, and the
+// lessons' (see Extras) 6 getThenLoad, 7 getThenSet, 8 update. Lock
 // ops (LockOpNames, the cache's cache.Op): 1 get, 2 set, 3 delete, 4
 // sweep, 5 len, 6 update. A lock event's key is the key of the operation the task is
 // performing (-1 for the janitor); its shard is always 0 unless the

@@ -57,6 +57,11 @@ type Engine struct {
 	owners sync.Map // pool resource id (uint64) -> task index (int32) holding it
 
 	work, load, acquireTimeout time.Duration
+
+	x         Extras        // what a lesson adds (see NewWith)
+	meas      measures      // the lessons' numbers (see Measure)
+	live      atomic.Int32  // tasks not yet ended
+	tasksDone chan struct{} // closed when live reaches 0 (see TasksDone)
 }
 
 // New validates s and returns an idle engine for it.
@@ -74,7 +79,9 @@ func New(s Scene) (*Engine, error) {
 		acquireTimeout: msDur(s.AcquireTimeoutMs),
 		loadSignal:     make(chan struct{}, 1),
 		stopped:        make(chan struct{}),
+		tasksDone:      make(chan struct{}),
 	}
+	e.meas.init(s.Keys)
 	e.breath.init(defaultBreatheEvery)
 	e.st.present = make([]bool, s.Keys)
 	e.st.lockWait.init()
@@ -133,6 +140,7 @@ func (e *Engine) Start() error {
 	}
 	e.pool = p
 	e.state = StateRunning
+	e.live.Store(int32(e.scene.Tasks))
 	for i := range e.scene.Tasks {
 		t := e.newTask(i)
 		e.wg.Add(1)

@@ -81,10 +81,15 @@ const (
 	OpDelete
 	OpGetOrLoad
 	OpPool
+	// The lessons' operations (see Extras): no Mix weight draws them, a
+	// task's Script does.
+	OpGetThenLoad // Get, and on a miss load the value and Set it (a stampede's way)
+	OpGetThenSet  // add one to a counter with Get, some work, then Set (loses updates)
+	OpUpdate      // add one to a counter with Update (loses none)
 	numOps
 )
 
-var opNames = [numOps]string{"none", "get", "set", "delete", "getOrLoad", "pool"}
+var opNames = [numOps]string{"none", "get", "set", "delete", "getOrLoad", "pool", "getThenLoad", "getThenSet", "update"}
 
 // String returns the operation's name as in OpNames, e.g. "getOrLoad".
 func (o Op) String() string {

@@ -87,6 +87,7 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			st.sets++
 			st.setPresent(int(k), true)
 			st.mu.Unlock()
+			e.meas.stored(int(k), e.clock.Elapsed(), ttl)
 			e.emit(Event{Kind: KindCacheSet, Task: id, Key: k, Dur: durMs(ttl)})
 		},
 		Hit: func(key any) {
@@ -110,6 +111,7 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 		Evict:  func(key any) { removed(key, &st.evic, KindCacheEvict) },
 		Expire: func(key any) { removed(key, &st.swept, KindCacheExpire) },
 		SweepStart: func(entries int) {
+			e.expiredNow() // before the sweep removes them: the most there were
 			e.emit(Event{Kind: KindSweepStart, Task: id, Key: -1, Aux: int32(entries)})
 		},
 		SweepEnd: func(removed, remaining int, took time.Duration) {
@@ -127,14 +129,22 @@ func (e *Engine) cacheHooks(id int32, t *task, loader bool) *cache.Hooks {
 			st.mu.Unlock()
 			e.emit(Event{Kind: KindLockAcquired, Task: id, Key: cur(), Aux: int32(info.Shard), Flags: lockFlags(info), Dur: durMs(waited)})
 			if t != nil && e.work > 0 {
-				// The simulated work, under the lock, on the scene clock.
-				_ = e.clock.sleep(t.ctx, nil, e.work)
+				// The simulated work, under the lock: it blocks on the
+				// scene clock, or computes (Extras.Spin).
+				if e.x.Spin {
+					e.spin(e.work)
+				} else {
+					_ = e.clock.sleep(t.ctx, nil, e.work)
+				}
 			}
 		},
 		LockReleased: func(info cache.LockInfo, held time.Duration) {
 			st.mu.Lock()
 			st.lockHold.add(held)
 			st.mu.Unlock()
+			if info.Op == cache.OpSweep {
+				e.meas.sweepHeld(held)
+			}
 			e.emit(Event{Kind: KindLockReleased, Task: id, Key: cur(), Aux: int32(info.Shard), Flags: lockFlags(info), Dur: durMs(held)})
 			if loader && info.Op == cache.OpSet {
 				e.loadsStored.Add(1)
@@ -162,14 +172,20 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 			e.emit(Event{Kind: KindPoolAcquireStart, Task: taskOf(ctx), Key: -1})
 		},
 		Waiting: func(ctx context.Context, position int) {
+			e.meas.poolWaiting(taskOf(ctx), position, e.clock.Elapsed())
 			e.emit(Event{Kind: KindPoolWaiting, Task: taskOf(ctx), Key: -1, Aux: int32(position)})
 		},
 		Constructing: func(ctx context.Context, rid uint64) {
+			// A waiter granted a free slot leaves the line here: it opens
+			// its connection, and is acquired only once that is done.
+			e.meas.poolLeft(taskOf(ctx), true)
+			e.meas.poolConstructing()
 			e.emit(Event{Kind: KindPoolConstructing, Task: taskOf(ctx), Key: -1, Aux: int32(rid)})
 		},
 		Acquired: func(ctx context.Context, rid uint64, waited time.Duration, created bool) {
 			id := taskOf(ctx)
 			e.owners.Store(rid, id)
+			e.meas.poolLeft(id, true)
 			st.mu.Lock()
 			st.poolWait.add(waited)
 			st.mu.Unlock()
@@ -181,6 +197,7 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 		},
 		AcquireFailed: func(ctx context.Context, err error, waited time.Duration) {
 			id := taskOf(ctx)
+			e.meas.poolLeft(id, false)
 			var f uint16
 			switch {
 			case errors.Is(context.Cause(ctx), errAcquireTimeout):
@@ -207,6 +224,7 @@ func (e *Engine) newPool() (*pool.Pool[*conn], error) {
 			e.emit(Event{Kind: KindPoolReleased, Task: id, Key: -1, Aux: int32(rid), Dur: durMs(held)})
 		},
 		Destroyed: func(rid uint64, reason pool.DestroyReason) {
+			e.meas.poolDestroyed(reason)
 			e.emit(Event{Kind: KindPoolDestroyed, Task: TaskScene, Key: -1, Aux: int32(rid), Flags: uint16(reason)})
 		},
 	}

@@ -36,6 +36,7 @@ type task struct {
 	// Done), instead of returning while the loader goroutine still emits
 	// the task's events: the page gets every task's events in time order.
 	loadCtx context.Context
+	step    int         // the next step of the task's script (Extras.Script)
 	fast    int         // consecutive steps without a real wait
 	yield   *time.Timer // the real-time yield timer
 }
@@ -70,6 +71,7 @@ func (e *Engine) newTask(i int) *task {
 func (t *task) run() {
 	e := t.e
 	defer e.wg.Done()
+	defer e.taskEnded()
 	defer func() {
 		if t.yield != nil {
 			t.yield.Stop()
@@ -79,7 +81,10 @@ func (t *task) run() {
 		if !e.waitRunning(t.ctx) {
 			return
 		}
-		st := t.plan.next()
+		st, ok := t.next()
+		if !ok {
+			return
+		}
 		e.emit(Event{Kind: KindThink, Task: t.id, Key: int32(st.Key), Aux: int32(st.Op), Dur: durMs(st.Think)})
 		if e.clock.Sleep(t.ctx, st.Think) != nil {
 			return
@@ -92,6 +97,20 @@ func (t *task) run() {
 			return
 		}
 	}
+}
+
+// next returns the task's next step: from its script if the scene has
+// one (false after its last step), else from the random plan.
+func (t *task) next() (Step, bool) {
+	script := t.e.x.Script
+	if script == nil {
+		return t.plan.next(), true
+	}
+	if int(t.id) >= len(script) || t.step >= len(script[t.id]) {
+		return Step{}, false
+	}
+	t.step++
+	return script[t.id][t.step-1], true
 }
 
 // maybeYield sleeps yieldSleep of real time every yieldEvery steps whose
@@ -142,6 +161,12 @@ func (t *task) do(op Op, key int) {
 		ok = err == nil
 	case OpPool:
 		ok = t.usePool()
+	case OpGetThenLoad:
+		ok = t.getThenLoad(key)
+	case OpGetThenSet:
+		ok = t.getThenSet(key)
+	case OpUpdate:
+		ok = t.update(key)
 	}
 	var flags uint16
 	if ok {
@@ -164,13 +189,19 @@ func (t *task) loadValue(ctx context.Context, key int) (string, error) {
 	e.st.mu.Unlock()
 	e.emit(Event{Kind: KindLoadStart, Task: t.id, Key: int32(key)})
 	start := e.clock.Elapsed()
-	err := e.clock.sleep(ctx, e.ctx.Done(), e.load)
+	value := t.value
+	var err error
+	if e.x.Origin != nil {
+		value, err = e.fetch(ctx, key)
+	} else {
+		err = e.clock.sleep(ctx, e.ctx.Done(), e.load)
+	}
 	var flags uint16
 	if err != nil {
 		flags = FlagError
 	}
 	e.emit(Event{Kind: KindLoadEnd, Task: t.id, Key: int32(key), Flags: flags, Dur: durMs(e.clock.Elapsed() - start)})
-	return t.value, err
+	return value, err
 }
 
 // usePool acquires a connection (giving up after the acquire timeout of
@@ -183,7 +214,12 @@ func (t *task) usePool() bool {
 	var timer cache.Timer
 	if e.acquireTimeout > 0 {
 		ctx, cancel = context.WithCancelCause(t.ctx)
-		timer = e.clock.AfterFunc(e.acquireTimeout, func() { cancel(errAcquireTimeout) })
+		timer = e.clock.AfterFunc(e.acquireTimeout, func() {
+			// It gives up now: out of the line for the order of grants,
+			// though the pool may still hand it a grant to pass on.
+			e.meas.poolLeft(t.id, false)
+			cancel(errAcquireTimeout)
+		})
 	}
 	r, err := e.pool.Acquire(ctx)
 	if timer != nil {
@@ -194,6 +230,13 @@ func (t *task) usePool() bool {
 		return false
 	}
 	_ = e.clock.Sleep(t.ctx, e.work)
+	if e.meas.poolUse(e.x.BreakEvery) {
+		// A broken connection: the pool closes it (poolDestroyed, broken)
+		// and opens a new one when a task needs it.
+		e.owners.Delete(r.ID())
+		r.Destroy()
+		return true
+	}
 	r.Release()
 	return true
 }
