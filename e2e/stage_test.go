@@ -209,25 +209,27 @@ func TestStage(t *testing.T) {
 			}
 			evalIn[chromedp.Void](t, s, `document.getElementById("lesson-brief").textContent = ""`)
 
-			// The places kept for the lessons panel (above the scene's
-			// controls) and for step mode (in the views' place, which it
+			// The places of the lessons panel (under the timeline, folded)
+			// and of step mode (in the views' place, which it
 			// takes when shown).
 			if !evalIn[bool](t, s, `(() => {
 				const lp = document.getElementById("lessons-panel"), sm = document.getElementById("step-mode"), views = document.querySelector(".views");
 				const label = (e) => e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
-				if (!lp.hidden || !sm.hidden || !label(lp) || !label(sm) || views.getClientRects().length === 0) return false;
-				lp.textContent = "lessons"; sm.textContent = "step mode";
-				lp.hidden = false; sm.hidden = false;
+				// The lessons panel is shown (folded, one line); the step mode
+				// only when it is the lesson in use.
+				if (lp.hidden || !sm.hidden || !label(lp) || !label(sm) || views.getClientRects().length === 0) return false;
+				sm.hidden = false;
 				// (Embedded, the step mode shows only as the lesson in use, and
 				// then in place of the whole stage: TestStepLayouts checks that.)
 				const embedded = document.documentElement.classList.contains("embed");
-				const ok = lp.getBoundingClientRect().bottom <= document.getElementById("scene-bar").getBoundingClientRect().top &&
+				// (Embedded, the lessons panel shows only once a lesson is loaded.)
+				const ok = (embedded && lp.getClientRects().length === 0 || lp.getBoundingClientRect().top >= document.getElementById("timeline-view").getBoundingClientRect().bottom) &&
 					(embedded || sm.getBoundingClientRect().top >= document.getElementById("timeline-view").getBoundingClientRect().bottom &&
 						views.getClientRects().length === 0);
-				lp.hidden = true; sm.hidden = true; lp.textContent = ""; sm.textContent = "";
+				sm.hidden = true;
 				return ok && views.getClientRects().length > 0;
 			})()`) {
-				t.Error("#lessons-panel is not above the scene's controls, or #step-mode does not take the views' place")
+				t.Error("#lessons-panel is not under the timeline, or #step-mode does not take the views' place")
 			}
 
 			// The settings' sections fold and unfold by keyboard, and the

@@ -69,7 +69,6 @@ async function main() {
     $("playground").hidden = false;
     // The guided lessons (lessons.js); a link ?lesson=ID&variant=V chooses one.
     pg.lessons = new Lessons(pg, $("lessons-panel"), JSON.parse(await session.go.call("lessonList")));
-    window.playground = pg;
     pg.step = await setupStepMode(() => session.go); // the embed API drives it too
     window.stepMode = pg.step;
     if (pg.step) {
@@ -86,6 +85,7 @@ async function main() {
     if (isStepLink(location.search)) { /* loaded above */ }
     else if (lessonReq) await pg.lessons.load(lessonReq);
     else await pg.loadQuery(location.search);
+    window.playground = pg; // (the tests wait for it: the link is loaded by then)
     await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {
     showFailure({ message: `The playground could not start: ${err.message}`, hint: "Reload the page; if it persists, please report it." });

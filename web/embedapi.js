@@ -158,9 +158,11 @@ export function checkMessage(data, { lessonLoaded = false } = {}) {
       const v = data[k];
       if (v !== undefined && (typeof v !== "string" || v.length > 64)) return refuse(type, `The ${k} must be a short string.`, [{ field: k, message: `${k} must be a string of at most 64 characters (got ${describe(v)})` }]);
     }
-    const out = { type, lesson: data.lesson, variant: data.variant ?? "" };
-    if (data.lesson === STEP_LESSON && Object.hasOwn(data, "tasks")) out.tasks = data.tasks;
-    return { ok: true, msg: out };
+    if (data.lesson !== STEP_LESSON) return { ok: true, msg: { type, lesson: data.lesson, variant: data.variant ?? "" } };
+    // The step mode's stepLoad takes what is given, and its defaults for the rest.
+    for (const k of ["variant", "tasks"]) if (Object.hasOwn(data, k) && data[k] !== undefined) msg[k] = data[k];
+    msg.lesson = data.lesson;
+    return { ok: true, msg };
   }
   if (type === MSG.step) {
     if (!Number.isInteger(data.task)) return refuse(type, "playground:step needs a task number.", [{ field: "task", message: `task must be a whole number (got ${describe(data.task)})` }]);

@@ -67,10 +67,17 @@ export class Lessons {
   #build() {
     const r = this.root;
     r.replaceChildren();
-    const head = el("div", "lessons-head");
+    // Folded at first to one line under the timeline, so that the settings
+    // and views stay near; a lesson's link (or the API) opens it.
+    this.details = el("details", "lessons-details");
+    this.details.id = "lessons-details";
+    const summary = el("summary");
     const h2 = el("h2", "", "Guided lessons");
     h2.id = "lessons-heading";
-    head.append(h2, el("p", "help", "Each lesson is a prepared scene with a claim you can watch on the views below, and a result it measures."));
+    this.current = el("span", "lessons-current");
+    summary.append(h2, this.current);
+    const head = el("div", "lessons-head");
+    head.append(el("p", "help", "Each lesson is a prepared scene with a claim you can watch on the views below, and a result it measures."));
     const pick = el("div", "lessons-picker");
     const lab = el("label", "lesson-choice", "Lesson ");
     this.select = el("select");
@@ -121,7 +128,8 @@ export class Lessons {
     this.linkOut = el("input", "link-out");
     Object.assign(this.linkOut, { type: "url", readOnly: true, hidden: true });
     this.linkOut.setAttribute("aria-label", "Link to this lesson");
-    r.append(head, pick, this.errors, this.brief, this.status, this.lines, this.collectBtn, this.result, this.linkOut);
+    this.details.append(summary, head, pick, this.errors, this.brief, this.status, this.lines, this.collectBtn, this.result, this.linkOut);
+    r.append(this.details);
 
     this.select.addEventListener("change", () => this.choose(this.select.value, ""));
     this.runBtn.addEventListener("click", () => this.run().catch(() => {}));
@@ -141,6 +149,7 @@ export class Lessons {
     if (!l) return;
     const v = l.variants.find((x) => x.id === variant) || l.variants[0];
     this.select.value = l.id;
+    this.current.textContent = `: ${l.title}`;
     this.variants.replaceChildren(el("legend", "", "Variant"));
     for (const x of l.variants) {
       const lab = el("label");
@@ -227,6 +236,7 @@ export class Lessons {
     if (req.reads !== undefined) this.reads.value = req.reads;
     this.loaded = { ...req, lesson: res.lesson, variant: res.variant };
     this.root.classList.add("has-lesson");
+    this.details.open = true;
     this.pg.setScene(res.scene);
     return res;
   }
