@@ -434,7 +434,7 @@ export class EmbedAPI {
 
   async #loadLesson(msg) {
     const lessons = this.pg.lessons;
-    if (!lessons) return this.#refuse(msg.type, "This page has no lessons.");
+    if (!lessons) return this.#refuse(msg.type, "This page has no lessons.", [{ field: "lesson", message: `lesson must be ${STEP_LESSON} on this page (got ${describe(msg.lesson)})` }]);
     // The one check of a lesson and its variant is Go's (lessonCheck);
     // "interleave" goes to the step mode's loader (Lessons.loadExternal).
     const res = await lessons.load({ lesson: msg.lesson, variant: msg.variant });
