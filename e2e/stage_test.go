@@ -212,24 +212,30 @@ func TestStage(t *testing.T) {
 			// The places of the lessons panel (under the timeline, folded)
 			// and of step mode (in the views' place, which it
 			// takes when shown).
-			if !evalIn[bool](t, s, `(() => {
+			if why := evalIn[string](t, s, `(() => {
 				const lp = document.getElementById("lessons-panel"), sm = document.getElementById("step-mode"), views = document.querySelector(".views");
 				const label = (e) => e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
+				const top = (e) => Math.round(e.getBoundingClientRect().top), bottom = (e) => Math.round(e.getBoundingClientRect().bottom);
+				const tl = document.getElementById("timeline-view");
+				// Embedded, the lessons panel shows only once a lesson is
+				// loaded, and the step mode only as the lesson in use, in
+				// place of the whole stage (TestStepLayouts checks that).
+				const embedded = document.documentElement.classList.contains("embed");
 				// The lessons panel is shown (folded, one line); the step mode
 				// only when it is the lesson in use.
-				if (lp.hidden || !sm.hidden || !label(lp) || !label(sm) || views.getClientRects().length === 0) return false;
+				if (lp.hidden) return "the lessons panel is hidden";
+				if (!sm.hidden) return "the step mode is shown";
+				if (!label(lp) || !label(sm)) return "the lessons panel or the step mode has no label";
+				if (views.getClientRects().length === 0) return "the views are not shown";
+				if (!(embedded && lp.getClientRects().length === 0) && top(lp) < bottom(tl)) return "the lessons panel starts at " + top(lp) + ", above the timeline's bottom " + bottom(tl);
+				if (embedded) return "";
 				sm.hidden = false;
-				// (Embedded, the step mode shows only as the lesson in use, and
-				// then in place of the whole stage: TestStepLayouts checks that.)
-				const embedded = document.documentElement.classList.contains("embed");
-				// (Embedded, the lessons panel shows only once a lesson is loaded.)
-				const ok = (embedded && lp.getClientRects().length === 0 || lp.getBoundingClientRect().top >= document.getElementById("timeline-view").getBoundingClientRect().bottom) &&
-					(embedded || sm.getBoundingClientRect().top >= document.getElementById("timeline-view").getBoundingClientRect().bottom &&
-						views.getClientRects().length === 0);
+				const why = top(sm) < bottom(tl) ? "the step mode starts at " + top(sm) + ", above the timeline's bottom " + bottom(tl) :
+					views.getClientRects().length !== 0 ? "the views are shown beside the step mode" : "";
 				sm.hidden = true;
-				return ok && views.getClientRects().length > 0;
-			})()`) {
-				t.Error("#lessons-panel is not under the timeline, or #step-mode does not take the views' place")
+				return why || (views.getClientRects().length === 0 ? "the views stay hidden after the step mode" : "");
+			})()`); why != "" {
+				t.Errorf("the lessons panel (under the timeline, folded) and the step mode (in the views' place): %s", why)
 			}
 
 			// The settings' sections fold and unfold by keyboard, and the
