@@ -1,0 +1,115 @@
+// Issue 10's logic: the lock's words and order, the windowed rate, the
+// experiment's cells and verdict, and the form's error summary.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spec, records, lockFlags } from "./spec.js";
+import { SceneModel, SCENE } from "../web/model.js";
+import { holdWord } from "../web/kinds.js";
+import { lockSummary, overtakeNote } from "../web/views.js";
+import { RateWindow } from "../web/rate.js";
+import { heldAtOnce, verdict, SUGGESTED_THINK_MS } from "../web/compare.js";
+import { errorSummary } from "../web/sceneform.js";
+
+function model(locking, ...events) {
+  const m = new SceneModel(spec);
+  m.reset({ ...spec.defaults, tasks: 4, locking });
+  m.apply(records({ kind: "sceneStart", t: 0, task: SCENE, aux: 4 }, ...events));
+  return m;
+}
+
+test("a sync.Mutex is exclusive; only an RWMutex has readers and writers", () => {
+  assert.equal(holdWord("mutex", false), "exclusive");
+  assert.equal(holdWord("sharded", false), "exclusive");
+  assert.equal(holdWord("rwmutex", true), "read");
+  assert.equal(holdWord("rwmutex", false), "write");
+  assert.doesNotMatch(lockSummary("mutex", [[1, { shared: false, shard: 0 }]]), /writer|reader/);
+  assert.match(lockSummary("rwmutex", [[1, { shared: true, shard: 0 }], [2, { shared: true, shard: 0 }]]), /2 readers/);
+  assert.match(lockSummary("sharded", [[1, { shared: false, shard: 0 }], [2, { shared: false, shard: 3 }]]), /2 shard locks held, each by one/);
+  const m = model("mutex", { kind: "lockWait", t: 1, task: 0, key: 2, flags: lockFlags(false, "get") });
+  const [line] = m.logLines(new Set(["lock"]), "", 5);
+  assert.equal(line.text, "Wants the lock for get key2.");
+});
+
+test("waiters keep their arrival order, and an acquisition ahead of earlier waiters is counted", () => {
+  const get = lockFlags(false, "get");
+  const m = model("mutex",
+    { kind: "lockAcquired", t: 1, task: 0, flags: get },
+    { kind: "lockWait", t: 2, task: 1, flags: get },
+    { kind: "lockWait", t: 3, task: 2, flags: get },
+    { kind: "lockReleased", t: 4, task: 0, flags: get },
+    // task 3 arrives after 1 and 2 and takes the lock first: it barged.
+    { kind: "lockWait", t: 5, task: 3, flags: get },
+    { kind: "lockAcquired", t: 5, task: 3, flags: get },
+  );
+  assert.deepEqual(m.waiters.map((w) => w.lane), [2, 3], "arrival order");
+  assert.equal(m.acquisitions, 2);
+  assert.equal(m.overtakes, 1);
+  assert.deepEqual(m.lastOvertake, { lane: 4, ahead: 2, t: 5 });
+  assert.match(overtakeNote(m), /^1 of 2 acquisitions overtook earlier waiters; the last: task 3 at 0\.01 s, ahead of 2\.$/);
+  // The first waiter taking it next is in order.
+  m.apply(records({ kind: "lockReleased", t: 6, task: 3, flags: get }, { kind: "lockAcquired", t: 7, task: 1, flags: get }));
+  assert.equal(m.overtakes, 1);
+});
+
+test("readers let in together do not overtake each other; other shards are not counted", () => {
+  const read = lockFlags(true, "get");
+  const m = model("rwmutex",
+    { kind: "lockWait", t: 1, task: 0, flags: read },
+    { kind: "lockWait", t: 1, task: 1, flags: read },
+    { kind: "lockAcquired", t: 2, task: 1, flags: read },
+    { kind: "lockAcquired", t: 2, task: 0, flags: read },
+  );
+  assert.equal(m.overtakes, 0);
+  assert.equal(m.maxReaders, 2);
+  const s = model("sharded",
+    { kind: "lockWait", t: 1, task: 0, aux: 1, flags: lockFlags(false, "get") },
+    { kind: "lockWait", t: 1, task: 1, aux: 2, flags: lockFlags(false, "get") },
+    { kind: "lockAcquired", t: 2, task: 1, aux: 2, flags: lockFlags(false, "get") },
+    { kind: "lockAcquired", t: 2, task: 2, aux: 3, flags: lockFlags(false, "get") },
+  );
+  assert.equal(s.overtakes, 0);
+  assert.equal(s.maxShards, 2);
+  assert.equal(s.maxPerShard, 1);
+});
+
+test("the operations rate is over a stated window, not the last gap", () => {
+  const r = new RateWindow(2000);
+  assert.equal(r.push(0, 0), null);
+  // A steady 10 ops/s, finishing in bursts: 0 or 1 per 50 ms.
+  const rates = [];
+  for (let t = 50, n = 0; t <= 6000; t += 50) {
+    if (t % 100 === 0) n++;
+    rates.push(r.push(t, n));
+  }
+  for (const x of rates.slice(40)) assert.ok(Math.abs(x - 10) < 0.6, `rate ${x}`);
+  // A new scene (time goes back) starts over.
+  assert.equal(r.push(0, 0), null);
+});
+
+test("held at once: what is true for each locking", () => {
+  assert.equal(heldAtOnce({ locking: "mutex", maxPerShard: 1 }), "1");
+  assert.equal(heldAtOnce({ locking: "rwmutex", maxReaders: 5 }), "5 readers");
+  assert.equal(heldAtOnce({ locking: "sharded", maxShards: 4, maxPerShard: 1 }), "4 shards, 1 each");
+});
+
+test("the verdict says what the numbers mean, and what would show a difference", () => {
+  const row = (locking, opsPerSec, lockWaitMeanMs) => ({ locking, opsPerSec, lockWaitMeanMs });
+  const close = verdict([row("mutex", 18, 40), row("rwmutex", 21, 5), row("sharded", 21, 2)], { thinkMs: 300, workMs: 10 });
+  assert.match(close, /within 17 %/);
+  assert.match(close, /only in lock wait \(mean: mutex 40\.0 ms, rwmutex 5\.0 ms, sharded 2\.0 ms\)/);
+  assert.match(close, new RegExp(`think time to ${SUGGESTED_THINK_MS} ms`));
+  const far = verdict([row("mutex", 18, 90), row("rwmutex", 79, 3), row("sharded", 85, 1)], { thinkMs: 20, workMs: 10 });
+  assert.match(far, /^sharded got through 4\.7× the operations per second of mutex \(85 against 18\)/);
+});
+
+test("the error summary names each field and says what the link's unknown parameters were", () => {
+  const fields = spec.fields;
+  const s = errorSummary(fields, [
+    { field: "tasks", message: "tasks must be …" },
+    { field: "mix", message: "the operation mix needs at least one weight above 0" },
+  ], [{ field: "taks", message: "the link's parameter \"taks\" is not a scene field and was ignored; the closest known name is \"tasks\"" }]);
+  const tasks = fields.find((f) => f.name === "tasks");
+  assert.ok(s.startsWith(`The scene cannot run: 2 fields need fixing: ${tasks.label}, the operation mix. The operation mix needs`), s);
+  assert.match(s, /closest known name is "tasks"\.$/);
+  assert.equal(errorSummary(fields, []), "");
+});
