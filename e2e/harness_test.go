@@ -374,13 +374,20 @@ func (b *browser) diagnose() string {
 // screenshot saves a PNG of the page when E2E_SCREENSHOTS names a folder.
 func (b *browser) screenshot(t testing.TB, name string) {
 	t.Helper()
+	b.shoot(t, name, chromedp.FullScreenshot(100))
+}
+
+// shoot saves the PNG that take makes (the page, or one element) when
+// E2E_SCREENSHOTS names a folder.
+func (b *browser) shoot(t testing.TB, name string, take chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("E2E_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, take)
 	if err != nil {
 		t.Errorf("screenshot: %v", err)
 		return

@@ -7,11 +7,8 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -79,6 +76,16 @@ func forLooks(t *testing.T, looks []look, f func(t *testing.T, b *browser, l loo
 	}
 }
 
+// runScene opens the page with query, starts its scene, brings view
+// into sight and waits until cond (what names it) holds.
+func runScene(t *testing.T, b *browser, query, view, what, cond string) {
+	t.Helper()
+	ready(t, b, query)
+	start(t, b)
+	showView(t, b, view)
+	b.waitFor(t, what, cond)
+}
+
 // Point 1: a view that comes into sight draws the latest numbers at once,
 // even after the scene has ended.
 func TestTruthNumbersCatchUp(t *testing.T) {
@@ -91,9 +98,21 @@ func TestTruthNumbersCatchUp(t *testing.T) {
 			t.Fatal("the Numbers are on screen: this test needs them off it")
 		}
 		stop(t, b)
-		waitBatches(t, b, 1)
+		// The engine's last snapshot has come while the Numbers were off
+		// screen; then no batch comes that could draw them by chance.
+		b.waitFor(t, "the last snapshot", `playground.snapshot && playground.snapshot.state === "stopped"`)
+		frames := `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))))`
+		b.run(t, chromedp.Evaluate[chromedp.Void](`playground.go.pump(false)`))
+		b.run(t, chromedp.Evaluate[chromedp.Void](frames, chromedp.EvalAwaitPromise))
+		batches := eval[int](t, b, `playground.batches`)
 		showView(t, b, "stats-view")
-		b.waitFor(t, "the Numbers drawn once on screen", `document.querySelector("[data-stat=sceneTime]").textContent !== "–" && document.querySelector("[data-stat=ops]").textContent !== "–"`)
+		b.run(t, chromedp.Evaluate[chromedp.Void](frames, chromedp.EvalAwaitPromise))
+		if got := eval[[]string](t, b, `["ops", "sceneTime"].map(k => document.querySelector("[data-stat=" + k + "]").textContent)`); got[0] == "–" || got[1] == "–" {
+			t.Errorf("the Numbers in sight after the scene ended: %q", got)
+		}
+		if eval[int](t, b, `playground.batches`) != batches {
+			t.Fatal("a batch came after the pump stopped: this run proves nothing")
+		}
 		shotOf(t, b, "truth-numbers-"+l.String(), "stats-view")
 	})
 }
@@ -113,6 +132,7 @@ func TestTruthExperiment(t *testing.T) {
 			t.Errorf("the scene's state does not say which run it is: %q", s)
 		}
 		b.waitFor(t, "the comparison", `!document.getElementById("compare-result").hidden`)
+		b.waitFor(t, "the comparison announced", `document.getElementById("announce").textContent.startsWith("Comparison finished. ")`)
 		showView(t, b, "compare-result")
 		if unlocked := eval[bool](t, b, `!document.getElementById("f-tasks").disabled && !document.getElementById("scene-reset").disabled`); !unlocked {
 			t.Error("the settings stay locked after the comparison")
@@ -163,10 +183,7 @@ func TestTruthOpsRateWindow(t *testing.T) {
 // Point 4: a sync.Mutex is exclusive: no readers or writers under mutex.
 func TestTruthMutexWords(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		ready(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=mutex")
-		start(t, b)
-		showView(t, b, "lock-view")
-		b.waitFor(t, "a holder", `document.querySelector("[data-lock=holder] li:not(.none)") !== null`)
+		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=mutex", "lock-view", "a holder", `document.querySelector("[data-lock=holder] li:not(.none)") !== null`)
 		text := eval[string](t, b, `document.getElementById("lock-view").textContent`)
 		for _, w := range []string{"writer", "write ·", "reader", "read ·"} {
 			if strings.Contains(text, w) {
@@ -185,10 +202,7 @@ func TestTruthMutexWords(t *testing.T) {
 // earlier waiters made visible and explained.
 func TestTruthBarging(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		ready(t, b, "?tasks=12&thinkMs=5&workMs=10&locking=mutex")
-		start(t, b)
-		showView(t, b, "lock-view")
-		b.waitFor(t, "an acquisition out of arrival order", `playground.model.overtakes > 0`)
+		runScene(t, b, "?tasks=12&thinkMs=5&workMs=10&locking=mutex", "lock-view", "an acquisition out of arrival order", `playground.model.overtakes > 0`)
 		waitBatches(t, b, 2)
 		if h := eval[string](t, b, `document.querySelector("#lock-view h4:nth-of-type(2)").textContent`); h != "Waiting, in order of arrival" {
 			t.Errorf("the queue's heading: %q", h)
@@ -238,6 +252,7 @@ func TestTruthNoLiveStream(t *testing.T) {
 			t.Errorf("live region %s changed %d times in one scene", k, n)
 		}
 	}
+	b.waitFor(t, "the end announced", `document.getElementById("announce").textContent === "Scene stopped: every goroutine has ended."`)
 	if eval[bool](t, b, `document.querySelector("[data-src=caption]").closest("[aria-live]") !== null`) {
 		t.Error("the source's caption is a live region")
 	}
@@ -265,10 +280,7 @@ func TestTruthFocusAfterStartStop(t *testing.T) {
 // caption says the line's words, and tabs count from the code's column.
 func TestTruthLogOpensSource(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		ready(t, b, "?tasks=4&thinkMs=20&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
-		start(t, b)
-		showView(t, b, "log-view")
-		b.waitFor(t, "a cache line", `document.querySelector("[data-log=list] li[data-cat=cache]") !== null`)
+		runScene(t, b, "?tasks=4&thinkMs=20&mix.get=1&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0", "log-view", "a cache line", `document.querySelector("[data-log=list] li[data-cat=cache]") !== null`)
 		stop(t, b)
 		if eval[bool](t, b, `document.getElementById("source-details").open`) {
 			t.Fatal("the source is open already")
@@ -328,10 +340,7 @@ func TestTruthCacheTiles(t *testing.T) {
 // Point 12: the reader and holder markers are shapes, not emoji.
 func TestTruthMarkers(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		ready(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=rwmutex&mix.get=9&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0")
-		start(t, b)
-		showView(t, b, "lock-view")
-		b.waitFor(t, "a reader", `document.querySelector(".who-list li.read") !== null`)
+		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=rwmutex&mix.get=9&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0", "lock-view", "a reader", `document.querySelector(".who-list li.read") !== null`)
 		bad := eval[[]string](t, b, `[...document.querySelectorAll(".who-list li.read, .who-list li.write, .who-list li.exclusive")].flatMap(li =>
 			["::marker", "::before"].map(p => getComputedStyle(li, p).content)).filter(c => [...c].some(ch => ch.codePointAt(0) > 0x2000))`)
 		if len(bad) > 0 {
@@ -349,10 +358,7 @@ func TestTruthMarkers(t *testing.T) {
 // holds still while the pointer is in it.
 func TestTruthPoolAndLogHold(t *testing.T) {
 	forLooks(t, allLooks, func(t *testing.T, b *browser, l look) {
-		ready(t, b, "?tasks=30&thinkMs=5&workMs=40&poolSize=3&poolTimeoutMs=20&mix.get=0&mix.set=0&mix.delete=0&mix.getOrLoad=0&mix.pool=1")
-		start(t, b)
-		showView(t, b, "pool-view")
-		b.waitFor(t, "the first slots", `document.querySelectorAll("[data-pool=slots] li").length > 0`)
+		runScene(t, b, "?tasks=30&thinkMs=5&workMs=40&poolSize=3&poolTimeoutMs=20&mix.get=0&mix.set=0&mix.delete=0&mix.getOrLoad=0&mix.pool=1", "pool-view", "the first slots", `document.querySelectorAll("[data-pool=slots] li").length > 0`)
 		top := eval[float64](t, b, `document.querySelector("[data-pool=slots]").getBoundingClientRect().top + scrollY`)
 		b.waitFor(t, "ten timeouts", `/\d\d+ timed out/.test(document.querySelector("[data-pool=summary]").textContent)`)
 		if now := eval[float64](t, b, `document.querySelector("[data-pool=slots]").getBoundingClientRect().top + scrollY`); now != top {
@@ -414,18 +420,5 @@ func TestTruthLinkErrors(t *testing.T) {
 // folder: a view at its real size, to look at.
 func shotOf(t *testing.T, b *browser, name, id string) {
 	t.Helper()
-	dir := os.Getenv("E2E_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(id)))
-	if err != nil {
-		t.Errorf("screenshot of #%s: %v", id, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Error(err)
-	}
+	b.shoot(t, name, chromedp.Screenshot(chromedp.ID(id)))
 }

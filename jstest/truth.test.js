@@ -30,43 +30,30 @@ test("a sync.Mutex is exclusive; only an RWMutex has readers and writers", () =>
   assert.equal(line.text, "Wants the lock for get key2.");
 });
 
+/** locks makes lock events of one kind of lock: [kind, t, task, shard] each. */
+function locks(flags, ...evs) {
+  return evs.map(([kind, t, task, aux = 0]) => ({ kind, t, task, aux, flags }));
+}
+
 test("waiters keep their arrival order, and an acquisition ahead of earlier waiters is counted", () => {
   const get = lockFlags(false, "get");
-  const m = model("mutex",
-    { kind: "lockAcquired", t: 1, task: 0, flags: get },
-    { kind: "lockWait", t: 2, task: 1, flags: get },
-    { kind: "lockWait", t: 3, task: 2, flags: get },
-    { kind: "lockReleased", t: 4, task: 0, flags: get },
-    // task 3 arrives after 1 and 2 and takes the lock first: it barged.
-    { kind: "lockWait", t: 5, task: 3, flags: get },
-    { kind: "lockAcquired", t: 5, task: 3, flags: get },
-  );
+  // task 3 arrives after 1 and 2, and takes the lock first: it barged.
+  const m = model("mutex", ...locks(get, ["lockAcquired", 1, 0], ["lockWait", 2, 1], ["lockWait", 3, 2], ["lockReleased", 4, 0], ["lockWait", 5, 3], ["lockAcquired", 5, 3]));
   assert.deepEqual(m.waiters.map((w) => w.lane), [2, 3], "arrival order");
   assert.equal(m.acquisitions, 2);
   assert.equal(m.overtakes, 1);
   assert.deepEqual(m.lastOvertake, { lane: 4, ahead: 2, t: 5 });
   assert.match(overtakeNote(m), /^1 of 2 acquisitions overtook earlier waiters; the last: task 3 at 0\.01 s, ahead of 2\.$/);
   // The first waiter taking it next is in order.
-  m.apply(records({ kind: "lockReleased", t: 6, task: 3, flags: get }, { kind: "lockAcquired", t: 7, task: 1, flags: get }));
+  m.apply(records(...locks(get, ["lockReleased", 6, 3], ["lockAcquired", 7, 1])));
   assert.equal(m.overtakes, 1);
 });
 
 test("readers let in together do not overtake each other; other shards are not counted", () => {
-  const read = lockFlags(true, "get");
-  const m = model("rwmutex",
-    { kind: "lockWait", t: 1, task: 0, flags: read },
-    { kind: "lockWait", t: 1, task: 1, flags: read },
-    { kind: "lockAcquired", t: 2, task: 1, flags: read },
-    { kind: "lockAcquired", t: 2, task: 0, flags: read },
-  );
+  const m = model("rwmutex", ...locks(lockFlags(true, "get"), ["lockWait", 1, 0], ["lockWait", 1, 1], ["lockAcquired", 2, 1], ["lockAcquired", 2, 0]));
   assert.equal(m.overtakes, 0);
   assert.equal(m.maxReaders, 2);
-  const s = model("sharded",
-    { kind: "lockWait", t: 1, task: 0, aux: 1, flags: lockFlags(false, "get") },
-    { kind: "lockWait", t: 1, task: 1, aux: 2, flags: lockFlags(false, "get") },
-    { kind: "lockAcquired", t: 2, task: 1, aux: 2, flags: lockFlags(false, "get") },
-    { kind: "lockAcquired", t: 2, task: 2, aux: 3, flags: lockFlags(false, "get") },
-  );
+  const s = model("sharded", ...locks(lockFlags(false, "get"), ["lockWait", 1, 0, 1], ["lockWait", 1, 1, 2], ["lockAcquired", 2, 1, 2], ["lockAcquired", 2, 2, 3]));
   assert.equal(s.overtakes, 0);
   assert.equal(s.maxShards, 2);
   assert.equal(s.maxPerShard, 1);
@@ -112,4 +99,26 @@ test("the error summary names each field and says what the link's unknown parame
   assert.ok(s.startsWith(`The scene cannot run: 2 fields need fixing: ${tasks.label}, the operation mix. The operation mix needs`), s);
   assert.match(s, /closest known name is "tasks"\.$/);
   assert.equal(errorSummary(fields, []), "");
+});
+
+test("the announcer says at most one thing a second, the latest", async () => {
+  const { Announcer, MIN_GAP_MS } = await import("../web/announce.js");
+  let now = 0;
+  const timers = [];
+  const said = [];
+  const a = new Announcer({ set textContent(t) { said.push(t); } }, () => now, (f, ms) => timers.push({ f, at: now + ms }));
+  a.say("Scene running.");
+  now = 100;
+  a.say("Scene stopped.");
+  a.say("Scene running.");
+  a.say("Scene stopped: every goroutine has ended.");
+  assert.deepEqual(said, ["Scene running."]);
+  assert.equal(timers.length, 1);
+  assert.equal(timers[0].at, MIN_GAP_MS);
+  now = timers[0].at;
+  timers.shift().f();
+  assert.deepEqual(said, ["Scene running.", "Scene stopped: every goroutine has ended."]);
+  now += MIN_GAP_MS;
+  a.say("Comparison finished.");
+  assert.equal(said.length, 3);
 });

@@ -109,6 +109,8 @@ export class Comparison {
     this.button.disabled = true;
     this.shows.hidden = true;
     this.#lock(true);
+    pg.quiet = true;
+    pg.announcer.say(`Comparing the three lockings, ${seconds} scene seconds each.`);
     const rows = [];
     let last = "";
     try {
@@ -144,9 +146,12 @@ export class Comparison {
       }));
       this.meaning.textContent = verdict(rows, pg.formScene());
       this.result.hidden = false;
+      pg.announcer.say(`Comparison finished. ${this.meaning.textContent}`);
     } catch (e) {
       this.status.textContent = `The comparison stopped: ${e.message}`;
+      pg.announcer.say(this.status.textContent);
     } finally {
+      pg.quiet = false;
       pg.form.setValue("locking", original);
       this.#lock(false);
       this.button.disabled = false;

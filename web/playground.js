@@ -10,6 +10,7 @@ import { Comparison } from "./compare.js";
 import { Timeline } from "./timeline.js";
 import { LockView, CacheView, PoolView, StatsView, LogView } from "./views.js";
 import { SourceView } from "./sourceview.js";
+import { Announcer } from "./announce.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -56,6 +57,10 @@ export class Playground {
     $("#source-details", root).addEventListener("toggle", (e) => {
       if (e.target.open) this.source.load();
     });
+    // What a screen reader hears: a scene started, paused, ended; a
+    // comparison finished (see announce.js). Nothing that streams.
+    this.announcer = new Announcer($("#announce", root));
+    this.quiet = false; // the comparison speaks for its own runs
     this.comparison = new Comparison(this, root);
 
     $("#scene-start", root).addEventListener("click", () => this.start());
@@ -282,6 +287,7 @@ export class Playground {
     if (state === "idle") this.runLabel = "";
     $("#scene-state", this.root).textContent = (STATE_WORDS[state] || state) + (this.runLabel ? ` (${this.runLabel})` : "");
     this.#keepFocus(focused, state);
+    if (!this.quiet && state !== "idle" && state !== "stopping") this.announcer.say(`Scene ${STATE_WORDS[state].charAt(0).toLowerCase()}${STATE_WORDS[state].slice(1)}.`);
     this.events.dispatchEvent(new CustomEvent("state", { detail: state }));
   }
 

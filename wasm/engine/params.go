@@ -7,9 +7,7 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,8 +30,8 @@ func UnknownParams(q url.Values) []FieldError {
 	known = append(known, PageParams...)
 	var out []FieldError
 	for _, name := range sortedKeys(q) {
-		if slices.Contains(known, name) {
-			continue
+		if closest(name, known) == name {
+			continue // known: at distance 0 from itself
 		}
 		out = append(out, FieldError{name, fmt.Sprintf("the link's parameter %s is not a scene field and was ignored; the closest known name is %q", echo(name), closest(name, known))})
 	}
@@ -43,9 +41,12 @@ func UnknownParams(q url.Values) []FieldError {
 // closest returns the name in names nearest to s by edit distance
 // (Levenshtein, over bytes, case ignored), the first of equals.
 func closest(s string, names []string) string {
-	best, bestD := "", math.MaxInt
+	best, bestD := "", -1
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
+		if n == s {
+			return n
+		}
+		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); bestD < 0 || d < bestD {
 			best, bestD = n, d
 		}
 	}
