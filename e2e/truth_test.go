@@ -91,7 +91,7 @@ func runScene(t *testing.T, b *browser, query, view, what, cond string) {
 func TestTruthNumbersCatchUp(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
 		ready(t, b, "?tasks=4&thinkMs=10&workMs=5")
-		b.run(t, chromedp.Evaluate[chromedp.Void](`document.getElementById("scene-settings").open = true; scrollTo(0, 0)`))
+		b.run(t, chromedp.Evaluate[chromedp.Void](`scrollTo(0, 0)`))
 		start(t, b)
 		waitBatches(t, b, 10)
 		if eval[bool](t, b, `playground.visible.has("stats-view")`) {
@@ -208,7 +208,7 @@ func TestTruthBarging(t *testing.T) {
 			t.Errorf("the queue's heading: %q", h)
 		}
 		note := eval[string](t, b, `document.querySelector("[data-lock=overtakes]").textContent`)
-		if !strings.Contains(note, "acquisitions overtook earlier waiters") {
+		if !strings.HasPrefix(note, "Out of arrival order: ") {
 			t.Errorf("the overtaking is not shown: %q", note)
 		}
 		if help := eval[string](t, b, `document.getElementById("lock-view").textContent`); !strings.Contains(help, "starvation mode") {
@@ -354,19 +354,35 @@ func TestTruthMarkers(t *testing.T) {
 	})
 }
 
-// Point 13: the pool's slots stay put as its summary grows, and the log
-// holds still while the pointer is in it.
-func TestTruthPoolAndLogHold(t *testing.T) {
+// Point 13: the pool's slots stay put as its summary grows: the summary
+// keeps two lines, neither of which wraps.
+func TestTruthPoolSteady(t *testing.T) {
 	forLooks(t, allLooks, func(t *testing.T, b *browser, l look) {
 		runScene(t, b, "?tasks=30&thinkMs=5&workMs=40&poolSize=3&poolTimeoutMs=20&mix.get=0&mix.set=0&mix.delete=0&mix.getOrLoad=0&mix.pool=1", "pool-view", "the first slots", `document.querySelectorAll("[data-pool=slots] li").length > 0`)
-		top := eval[float64](t, b, `document.querySelector("[data-pool=slots]").getBoundingClientRect().top + scrollY`)
+		where := `(() => {
+			const s = document.querySelector("[data-pool=summary]");
+			const lines = [...s.children].map(c => c.getClientRects().length);
+			return [document.querySelector("[data-pool=slots]").getBoundingClientRect().top + scrollY, s.getBoundingClientRect().height, lines.length, Math.max(0, ...lines)];
+		})()`
+		before := eval[[]float64](t, b, where)
 		b.waitFor(t, "ten timeouts", `/\d\d+ timed out/.test(document.querySelector("[data-pool=summary]").textContent)`)
-		if now := eval[float64](t, b, `document.querySelector("[data-pool=slots]").getBoundingClientRect().top + scrollY`); now != top {
-			t.Errorf("the pool's slots moved from %v to %v as the summary grew", top, now)
+		after := eval[[]float64](t, b, where)
+		if after[0] != before[0] || after[1] != before[1] {
+			t.Errorf("the pool's slots moved (top, summary height) from %v to %v as the summary grew", before[:2], after[:2])
+		}
+		if after[2] != 2 || after[3] != 1 {
+			t.Errorf("the summary is %v lines, the longest wrapped to %v: want two that do not wrap", after[2], after[3])
 		}
 		shotOf(t, b, "truth-pool-"+l.String(), "pool-view")
-		showView(t, b, "log-view")
-		waitBatches(t, b, 3)
+		stop(t, b)
+	})
+}
+
+// Point 13: the log holds still while the pointer is in it, says so, and
+// catches up when it leaves.
+func TestTruthLogHolds(t *testing.T) {
+	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
+		runScene(t, b, "?tasks=8&thinkMs=5", "log-view", "lines in the log", `document.querySelectorAll("[data-log=list] li[data-kind]").length > 5`)
 		pos := eval[[]float64](t, b, `(() => { const r = document.querySelector("[data-log=list]").getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
 		b.run(t, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pos[0], pos[1]))
 		before := eval[string](t, b, `document.querySelector("[data-log=list]").textContent`)

@@ -28,11 +28,11 @@ export function lockSummary(locking, holders) {
   if (n === 0) return "Free: nobody holds the lock.";
   if (locking === "sharded") {
     const shards = new Set(holders.map(([, h]) => h.shard)).size;
-    return `${shards} shard lock${shards > 1 ? "s" : ""} held, each by one goroutine.`;
+    return `${shards} shard lock${shards > 1 ? "s" : ""} held, one goroutine each.`;
   }
-  if (locking !== "rwmutex") return "Held by one goroutine: a sync.Mutex is exclusive.";
+  if (locking !== "rwmutex") return "Held by one goroutine (exclusive).";
   if (holders.every(([, h]) => h.shared)) return `Shared by ${n} reader${n > 1 ? "s" : ""} (RLock).`;
-  return "Held by one writer (Lock): readers and writers wait.";
+  return "Held by one writer.";
 }
 
 /**
@@ -43,7 +43,7 @@ export function lockSummary(locking, holders) {
 export function overtakeNote(m) {
   if (!m.overtakes || !m.lastOvertake) return "";
   const o = m.lastOvertake;
-  return `${m.overtakes} of ${m.acquisitions} acquisitions overtook earlier waiters; the last: ${m.laneName(o.lane)} at ${(o.t / 1000).toFixed(2)} s, ahead of ${o.ahead}.`;
+  return `Out of arrival order: ${m.overtakes} of ${m.acquisitions} acquisitions. Last: ${m.laneName(o.lane)} at ${(o.t / 1000).toFixed(2)} s, ahead of ${o.ahead}.`;
 }
 
 /** LockView shows who holds the lock and who waits, in the order they asked, and which acquisitions overtook. */
@@ -475,7 +475,7 @@ export class LogView {
     const m = this.model;
     if (!force && m.logTotal === this.lastTotal) return;
     if (this.held && !force && this.lastTotal >= 0) {
-      this.count.textContent = `${m.logTotal} events logged; the list holds still while the pointer or focus is in it (${m.logTotal - this.lastTotal} new).`;
+      this.count.textContent = `The list holds still while your pointer or focus is in it: ${m.logTotal - this.lastTotal} new events.`;
       return;
     }
     const filter = this.filter.value.trim();
