@@ -183,8 +183,10 @@ func TestTruthOpsRateWindow(t *testing.T) {
 // Point 4: a sync.Mutex is exclusive: no readers or writers under mutex.
 func TestTruthMutexWords(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=mutex", "lock-view", "a holder", `document.querySelector("[data-lock=holder] li:not(.none)") !== null`)
-		text := eval[string](t, b, `document.getElementById("lock-view").textContent`)
+		// Read the view in the same moment as its holder: it changes every frame.
+		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=mutex", "lock-view", "a holder", `document.querySelector("[data-lock=holder] li:not(.none)") !== null &&
+			(window.lockText = document.getElementById("lock-view").textContent) !== ""`)
+		text := eval[string](t, b, `lockText`)
 		for _, w := range []string{"writer", "write ·", "reader", "read ·"} {
 			if strings.Contains(text, w) {
 				t.Errorf("the lock view under mutex says %q: %s", w, text)
@@ -340,13 +342,22 @@ func TestTruthCacheTiles(t *testing.T) {
 // Point 12: the reader and holder markers are shapes, not emoji.
 func TestTruthMarkers(t *testing.T) {
 	forLooks(t, twoLooks, func(t *testing.T, b *browser, l look) {
-		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=rwmutex&mix.get=9&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0", "lock-view", "a reader", `document.querySelector(".who-list li.read") !== null`)
-		bad := eval[[]string](t, b, `[...document.querySelectorAll(".who-list li.read, .who-list li.write, .who-list li.exclusive")].flatMap(li =>
-			["::marker", "::before"].map(p => getComputedStyle(li, p).content)).filter(c => [...c].some(ch => ch.codePointAt(0) > 0x2000))`)
-		if len(bad) > 0 {
+		// The lists change every frame: read the markers in the same
+		// moment as the reader they belong to.
+		runScene(t, b, "?tasks=8&thinkMs=5&workMs=20&locking=rwmutex&mix.get=9&mix.set=1&mix.delete=0&mix.getOrLoad=0&mix.pool=0", "lock-view", "a reader", `(() => {
+			const reader = document.querySelector(".who-list li.read");
+			if (!reader) return false;
+			window.markers = {
+				bad: [...document.querySelectorAll(".who-list li.read, .who-list li.write, .who-list li.exclusive")].flatMap(li =>
+					["::marker", "::before"].map(p => getComputedStyle(li, p).content)).filter(c => [...c].some(ch => ch.codePointAt(0) > 0x2000)),
+				drawn: getComputedStyle(reader, "::before").borderTopStyle === "solid",
+			};
+			return true;
+		})()`)
+		if bad := eval[[]string](t, b, `markers.bad`); len(bad) > 0 {
 			t.Errorf("markers that need an emoji font: %q", bad)
 		}
-		if !eval[bool](t, b, `getComputedStyle(document.querySelector(".who-list li.read"), "::before").borderTopStyle === "solid"`) {
+		if !eval[bool](t, b, `markers.drawn`) {
 			t.Error("a reader has no drawn marker")
 		}
 		shotOf(t, b, "truth-markers-"+l.String(), "lock-view")

@@ -15,8 +15,10 @@ import (
 
 // PageParams are the URL parameters the page reads for itself, next to a
 // scene's fields: embed mode and the embedding page's origin (web/boot.js,
-// web/embedmode.js, web/embedapi.js). UnknownParams accepts them.
-var PageParams = []string{"embed", "parent"}
+// web/embedmode.js, web/embedapi.js), and a lesson link's (web/lessons.js,
+// ?lesson=ID&variant=V&reads=N&originFail=X). UnknownParams accepts them;
+// the page reads the list from sceneSpec's pageParams.
+var PageParams = []string{"embed", "parent", "lesson", "variant", "reads", "originFail"}
 
 // UnknownParams reports each URL parameter that is neither a scene field
 // nor one of PageParams, with the closest known name: SceneFromQuery
