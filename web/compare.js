@@ -90,7 +90,7 @@ export class Comparison {
   // of the form, Reset and the seconds per run. Stop stays: it ends the
   // comparison.
   #lock(locked) {
-    const ids = "#scene-fields input, #scene-fields select, #scene-reset, #compare-seconds";
+    const ids = "#scene-fields input, #scene-fields select, #scene-speed input, #scene-reset, #compare-seconds";
     for (const c of this.root.querySelectorAll(ids)) c.disabled = locked;
   }
 
