@@ -77,7 +77,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 		{"huge string", `{type: "call", id: "a6", method: "selfTest", args: ["a".repeat(20e6)]}`, `"a6"`,
 			"error", []string{`selfTest: bad arguments:`, `not the string "aaaa`, `aaa…" (20000000 bytes)`}},
 		{"huge value in a link", `{type: "call", id: "a7", method: "sceneFromQuery", args: ["tasks=" + "9".repeat(20e6)]}`, `"a7"`,
-			"result", []string{`"ok":false`, `"field":"tasks"`, "tasks must be a whole number", "bytes)"}},
+			"result", []string{`"ok":false`, `"field":"tasks"`, "tasks must be a whole number", "(20000000 characters)"}},
 		// Methods: only the registered bindings.
 		{"constructor", `{type: "call", id: "m1", method: "constructor", args: []}`, `"m1"`, "error", []string{bindings, `not the string "constructor"`}},
 		{"__proto__", `{type: "call", id: "m2", method: "__proto__"}`, `"m2"`, "error", []string{bindings, `not the string "__proto__"`}},

@@ -21,6 +21,6 @@ test("the lockings compared are the engine's", () => {
 
 test("a run's row", () => {
   const r = { locking: "rwmutex", opsPerSec: 123.6, lockWaitMeanMs: 1.26, lockWaitP99Ms: 10, maxReaders: 3, hits: 3, misses: 1, hitRatio: 0.75 };
-  assert.deepEqual(rowCells(r), ["rwmutex", "124", "1.3 ms", "10.0 ms", "3", "75 %"]);
+  assert.deepEqual(rowCells(r), ["rwmutex", "124", "1.3 ms", "10.0 ms", "3 readers", "75 %"]);
   assert.equal(rowCells({ ...r, hits: 0, misses: 0 })[5], "–");
 });

@@ -32,18 +32,28 @@ type sceneResult struct {
 	Scene  *engine.Scene       `json:"scene,omitempty"`
 	Query  string              `json:"query,omitempty"`
 	Errors []engine.FieldError `json:"errors,omitempty"`
+	// sceneFromQuery only: the link's parameters that are not the scene's
+	// (ignored, each with the closest known name), and, when the scene is
+	// refused, what the link asked for with every value that parsed, so
+	// that the form shows what would run (?mix.get=0: every weight 0).
+	Unknown []engine.FieldError `json:"unknown,omitempty"`
+	Parsed  *engine.Scene       `json:"parsed,omitempty"`
 }
 
 func resultOf(s engine.Scene, err error) (string, error) {
+	return toJSON(result(s, err))
+}
+
+func result(s engine.Scene, err error) sceneResult {
 	var verr *engine.ValidationError
 	switch {
 	case err == nil:
-		return toJSON(sceneResult{OK: true, Scene: &s, Query: s.Query().Encode()})
+		return sceneResult{OK: true, Scene: &s, Query: s.Query().Encode()}
 	case errors.As(err, &verr):
-		return toJSON(sceneResult{Errors: clipFields(verr.Fields)})
+		return sceneResult{Errors: clipFields(verr.Fields)}
 	default:
 		// Malformed JSON and the like: no single field to point at.
-		return toJSON(sceneResult{Errors: clipFields([]engine.FieldError{{Field: "", Message: err.Error()}})})
+		return sceneResult{Errors: clipFields([]engine.FieldError{{Field: "", Message: err.Error()}})}
 	}
 }
 
@@ -70,15 +80,16 @@ func toJSON(v any) (string, error) {
 // its kind to a name with kinds, and decodes its flags with flags.
 func sceneSpec([]safejs.Value) (any, error) {
 	return toJSON(map[string]any{
-		"fields":    engine.Fields(),
-		"defaults":  engine.DefaultScene(),
-		"hotShare":  engine.HotShare,
-		"kinds":     engine.KindNames(),
-		"ops":       engine.OpNames(),
-		"lockOps":   engine.LockOpNames(),
-		"flags":     engine.Flags(),
-		"record":    engine.Layout(),
-		"eventSize": engine.EventSize,
+		"fields":     engine.Fields(),
+		"defaults":   engine.DefaultScene(),
+		"hotShare":   engine.HotShare,
+		"kinds":      engine.KindNames(),
+		"ops":        engine.OpNames(),
+		"lockOps":    engine.LockOpNames(),
+		"flags":      engine.Flags(),
+		"record":     engine.Layout(),
+		"eventSize":  engine.EventSize,
+		"pageParams": engine.PageParams,
 	})
 }
 
@@ -106,7 +117,13 @@ func sceneFromQuery(args []safejs.Value) (any, error) {
 	if err != nil {
 		return resultOf(engine.Scene{}, fmt.Errorf("the link's query is malformed: %v", err))
 	}
-	return resultOf(engine.SceneFromQuery(q))
+	sc, err := engine.SceneFromQuery(q)
+	res := result(sc, err)
+	res.Unknown = clipFields(engine.UnknownParams(q))
+	if !res.OK {
+		res.Parsed = &sc
+	}
+	return toJSON(res)
 }
 
 // sceneStart(json) stops the running scene, if any, and starts this one. It

@@ -84,6 +84,26 @@ func TestSceneParseReportsFields(t *testing.T) {
 	}
 }
 
+// TestSceneFromQueryUnknownAndParsed: a link's parameters that are not the
+// scene's come back with the closest name, and a refused link comes back
+// as it reads (the mix it gives in part is 0 elsewhere), for the form.
+func TestSceneFromQueryUnknownAndParsed(t *testing.T) {
+	var res sceneResult
+	if err := json.Unmarshal([]byte(callString(t, "sceneFromQuery", "?taks=3&embed=1")), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK || len(res.Unknown) != 1 || res.Unknown[0].Field != "taks" || !strings.Contains(res.Unknown[0].Message, `closest known name is "tasks"`) {
+		t.Fatalf("unknown: %+v", res)
+	}
+	res = sceneResult{}
+	if err := json.Unmarshal([]byte(callString(t, "sceneFromQuery", "?mix.get=0&tasks=7")), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.OK || res.Parsed == nil || res.Parsed.Tasks != 7 || res.Parsed.Mix != (engine.Mix{}) {
+		t.Fatalf("parsed: %+v", res)
+	}
+}
+
 func TestSceneBadArguments(t *testing.T) {
 	for _, c := range []struct {
 		method string

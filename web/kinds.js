@@ -32,10 +32,38 @@ function dropWaiter(list, match) {
   if (i >= 0) list.splice(i, 1);
 }
 
-/** lockDesc names a lock event's lock: read or write, for which op and key, and its shard. */
+/**
+ * overtaken counts the goroutines in the arrival-ordered queue that asked
+ * for the same lock (shard) before lane did and still wait as lane takes
+ * it: how many it overtook. Readers queued behind a writer are let in
+ * together, so a reader is not counted as overtaking another reader.
+ */
+export function overtaken(waiters, lane, shared, shard) {
+  const me = waiters.findIndex((w) => w.lane === lane);
+  if (me < 0) return 0;
+  let n = 0;
+  for (let i = 0; i < me; i++) {
+    const w = waiters[i];
+    if (w.shard === shard && !(shared && w.shared)) n++;
+  }
+  return n;
+}
+
+/**
+ * holdWord is how a holder holds the lock, in Go's words: an RWMutex has
+ * readers (RLock) and a writer (Lock); a sync.Mutex, the one lock or a
+ * shard's, has neither, only one holder at a time.
+ */
+export function holdWord(locking, shared) {
+  if (locking === "rwmutex") return shared ? "read" : "write";
+  return "exclusive";
+}
+
+/** lockDesc names a lock event's lock: read, write or exclusive, for which op and key, and its shard. */
 function lockDesc(m, e, key) {
   const F = m.F;
-  return `${e.flags & F.shared ? "read" : "write"} lock for ${m.lockOps[e.flags >> F.lockOpShift] || "?"}${key ? " " + key : ""}${m.scene.locking === "sharded" ? `, shard ${e.aux}` : ""}`;
+  const how = holdWord(m.scene.locking, e.flags & F.shared);
+  return `${how === "exclusive" ? "" : how + " "}lock for ${m.lockOps[e.flags >> F.lockOpShift] || "?"}${key ? " " + key : ""}${m.scene.locking === "sharded" ? `, shard ${e.aux}` : ""}`;
 }
 
 /**
@@ -136,6 +164,12 @@ export const KINDS = {
     apply(t, dur, flags, task, key, aux, lane, lk) {
       const shared = (flags & this.F.shared) !== 0;
       const lockOp = flags >> this.F.lockOpShift;
+      const ahead = overtaken(this.waiters, lane, shared, aux);
+      this.acquisitions++;
+      if (ahead > 0) {
+        this.overtakes++;
+        this.lastOvertake = { lane, ahead, t };
+      }
       dropWaiter(this.waiters, (w) => w.lane === lane);
       if (!shared) {
         // An exclusive lock: nobody else holds this shard (heals the
@@ -143,11 +177,15 @@ export const KINDS = {
         for (const [l, h] of this.holders) if (h.shard === aux) this.holders.delete(l);
       }
       this.holders.set(lane, { shared, lockOp, key, shard: aux, since: t, waited: dur });
-      if (shared) {
-        let readers = 0;
-        for (const h of this.holders.values()) if (h.shared && h.shard === aux) readers++;
-        if (readers > this.maxReaders) this.maxReaders = readers;
+      let here = 0;
+      const shards = new Set();
+      for (const h of this.holders.values()) {
+        shards.add(h.shard);
+        if (h.shard === aux) here++;
       }
+      if (here > this.maxPerShard) this.maxPerShard = here;
+      if (shards.size > this.maxShards) this.maxShards = shards.size;
+      if (shared && here > this.maxReaders) this.maxReaders = here;
       if (lk) this.setLane(lane, lane === 0 ? "sweep" : shared ? "lockRead" : "lockWrite", t, lk.op, key);
     },
     text(e, key) {

@@ -58,6 +58,14 @@ export class SceneModel {
     this.holders = new Map(); // lane index -> {shared, lockOp, key, shard, since, waited}
     this.waiters = []; // {lane, shared, lockOp, key, shard, since}, in order
     this.maxReaders = 0; // the most goroutines that held a read lock at once
+    this.maxPerShard = 0; // the most goroutines that held one lock (one shard's) at once
+    this.maxShards = 0; // the most locks (shards) held at once
+    // Arrival against acquisition: a sync.Mutex is not first in, first
+    // out. An acquisition overtakes when a goroutine that asked for the
+    // same lock earlier (its lockWait came first) is still waiting.
+    this.acquisitions = 0;
+    this.overtakes = 0;
+    this.lastOvertake = null; // {lane, ahead, t}
     this.entries = new Map(); // key -> {setAt, ttl, expires}
     this.flashes = new Map(); // key -> {what, at}
     this.recent = new Map(); // the keys set most recently, oldest first (for big key spaces)

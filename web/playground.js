@@ -5,11 +5,12 @@
 // engine's events, the engine's counts from its snapshot (the pool's
 // timeouts, say, are the snapshot's in the pool view and in the Numbers).
 import { SceneModel } from "./model.js";
-import { SceneForm } from "./sceneform.js";
+import { SceneForm, errorSummary } from "./sceneform.js";
 import { Comparison } from "./compare.js";
 import { Timeline } from "./timeline.js";
 import { LockView, CacheView, PoolView, StatsView, LogView } from "./views.js";
 import { SourceView } from "./sourceview.js";
+import { Announcer } from "./announce.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -44,10 +45,21 @@ export class Playground {
       const op = seg.s === "sweep" ? "sweep" : this.model.ops[seg.op];
       if (op) this.source.markOp(op, this.timeline.describe(this.timeline.focusLane, seg));
     };
-    this.logView.onSelect = (kind) => this.source.markKind(kind);
+    // A log line marks its function in the source: the source opens first
+    // if it is closed, and comes into sight.
+    this.logView.onSelect = async (kind, lockOp, words) => {
+      const details = $("#source-details", root);
+      if (!details.open) details.open = true;
+      await this.source.load();
+      if (this.source.markKind(kind, lockOp, words)) details.scrollIntoView({ block: "nearest" });
+    };
     $("#source-details", root).addEventListener("toggle", (e) => {
       if (e.target.open) this.source.load();
     });
+    // What a screen reader hears: a scene started, paused, ended; a
+    // comparison finished (see announce.js). Nothing that streams.
+    this.announcer = new Announcer($("#announce", root));
+    this.quiet = false; // the comparison speaks for its own runs
     this.comparison = new Comparison(this, root);
 
     $("#scene-start", root).addEventListener("click", () => this.start());
@@ -120,31 +132,44 @@ export class Playground {
     return res;
   }
 
-  /** showErrors shows the engine's messages: each beside its field, and a summary above the form. */
-  showErrors(errors) {
-    const general = this.form.showErrors(errors);
+  /**
+   * showErrors shows the engine's messages: each beside its field, and a
+   * summary above the form that names them; notes (a link's ignored
+   * parameters) are said there too.
+   */
+  showErrors(errors, notes = []) {
+    this.form.showErrors(errors);
     const box = $("#scene-errors", this.root);
-    box.hidden = errors.length === 0;
-    box.textContent = errors.length ? `The scene cannot run: ${errors.length} field${errors.length > 1 ? "s need" : " needs"} fixing. ${general.join(" ")}` : "";
+    box.hidden = errors.length === 0 && notes.length === 0;
+    box.textContent = errorSummary(this.spec.fields, errors, notes);
   }
 
-  /** loadQuery reads a scene from the page's URL, if it carries one. */
+  /** loadQuery reads a scene from the page's URL, if it carries anything but the page's own parameters. */
   async loadQuery(search) {
     const params = new URLSearchParams(search);
-    if (![...params.keys()].some((k) => this.form.has(k))) return;
+    const own = new Set(this.spec.pageParams || []);
+    if (![...params.keys()].some((k) => !own.has(k))) return;
     const res = JSON.parse(await this.go.call("sceneFromQuery", search));
     if (res.ok) {
       this.setScene(res.scene);
-      this.showErrors([]);
+      this.showErrors([], res.unknown);
     } else {
-      // Show what the link asked for, so the learner sees what to fix.
-      for (const [k, v] of params) if (this.form.has(k)) this.form.setValue(k, v);
-      this.showErrors(res.errors);
+      // Show what the link asked for, so the learner sees what to fix:
+      // the scene as the link reads (a mix it gives in part is 0
+      // elsewhere), and a value that did not parse as written.
+      if (res.parsed) this.setScene(res.parsed);
+      const bad = new Set(res.errors.map((e) => e.field));
+      for (const [k, v] of params) if (this.form.has(k) && bad.has(k)) this.form.setValue(k, v);
+      this.showErrors(res.errors, res.unknown);
     }
   }
 
-  /** start runs the form's scene; it resolves to false if the scene cannot run (the form says why). */
-  async start() {
+  /**
+   * start runs the form's scene; it resolves to false if the scene cannot
+   * run (the form says why). A label (the comparison's "run 2 of 3:
+   * rwmutex") says in the scene's state which run the views show.
+   */
+  async start({ label = "" } = {}) {
     const text = JSON.stringify(this.formScene());
     let res;
     try {
@@ -158,6 +183,7 @@ export class Playground {
       return false;
     }
     this.showErrors([]);
+    this.runLabel = label;
     this.#resetViews(res.scene);
     clearTimeout(this.pumpTimer);
     this.go.pump(true);
@@ -274,13 +300,34 @@ export class Playground {
     this.state = state;
     this.root.dataset.scene = state;
     const running = state === "running" || state === "paused";
+    const focused = document.activeElement;
     $("#scene-start", this.root).disabled = running || state === "stopping";
     $("#scene-pause", this.root).disabled = !running;
     $("#scene-pause", this.root).textContent = state === "paused" ? "Resume" : "Pause";
     $("#scene-pause", this.root).setAttribute("aria-pressed", state === "paused" ? "true" : "false");
     $("#scene-stop", this.root).disabled = !running;
-    $("#scene-state", this.root).textContent = STATE_WORDS[state] || state;
+    if (state === "idle") this.runLabel = "";
+    $("#scene-state", this.root).textContent = (STATE_WORDS[state] || state) + (this.runLabel ? ` (${this.runLabel})` : "");
+    this.#keepFocus(focused, state);
+    if (!this.quiet && state !== "idle" && state !== "stopping") this.announcer.say(`Scene ${STATE_WORDS[state].charAt(0).toLowerCase()}${STATE_WORDS[state].slice(1)}.`);
     this.events.dispatchEvent(new CustomEvent("state", { detail: state }));
+  }
+
+  // keepFocus moves the keyboard focus off a button the new state
+  // disables (Start once it runs, Stop once it stops), which would leave it
+  // on <body>: to the button that undoes what was pressed. While a scene
+  // stops both are disabled, so the focus waits on Reset and moves on to
+  // Start once the scene has stopped.
+  #keepFocus(focused, state) {
+    const running = state === "running" || state === "paused";
+    if (focused && focused.disabled && this.root.contains(focused)) {
+      const to = $(running ? "#scene-stop" : state === "stopping" ? "#scene-reset" : "#scene-start", this.root);
+      to.focus();
+      this.parkedFocus = state === "stopping" ? to : null;
+    } else if (this.parkedFocus && state !== "stopping") {
+      if (document.activeElement === this.parkedFocus) $(running ? "#scene-stop" : "#scene-start", this.root).focus();
+      this.parkedFocus = null;
+    }
   }
 
   #onBatch(msg) {
@@ -316,6 +363,7 @@ export class Playground {
     if (v.has("lock-view")) this.lockView.draw();
     if (v.has("cache-view")) this.cacheView.draw();
     if (v.has("pool-view")) this.poolView.draw();
+    if (v.has("stats-view")) this.statsView.draw();
     const now = performance.now();
     if (v.has("log-view") && (!this.lastLog || now - this.lastLog > 250)) {
       this.logView.draw();

@@ -77,6 +77,28 @@ export function placeErrors(fields, errors) {
   return { perField, general };
 }
 
+/**
+ * errorSummary is the line above the form: how many fields need fixing and
+ * which, by label and name ("Goroutines (tasks)"), then the messages that
+ * belong to no single field, then notes (the link's ignored parameters).
+ */
+export function errorSummary(fields, errors, notes = []) {
+  const { general } = placeErrors(fields, errors);
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const named = [...new Set(errors.map((e) => e.field).filter((n) => byName.has(n) || n === "mix"))];
+  const names = named.map((n) => (n === "mix" ? "the operation mix" : byName.get(n).label));
+  const out = [];
+  if (errors.length) {
+    const n = named.length;
+    out.push(n ? `The scene cannot run: ${n} field${n > 1 ? "s need" : " needs"} fixing: ${names.join(", ")}.` : "The scene cannot run.");
+  }
+  for (const m of [...general, ...notes.map((e) => e.message)]) {
+    const sentence = m.charAt(0).toUpperCase() + m.slice(1);
+    out.push(/[.!?]$/.test(sentence) ? sentence : `${sentence}.`);
+  }
+  return out.join(" ");
+}
+
 /** fieldLabel is a field's label with its unit. */
 export function fieldLabel(f) {
   if (!f.unit) return f.label;

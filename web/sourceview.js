@@ -97,11 +97,16 @@ export class SourceView {
     return null;
   }
 
-  /** markKind marks the function behind an event kind (a name such as "cacheHit"). */
-  markKind(kind, lockOp) {
+  /**
+   * markKind marks the function behind an event kind (a name such as
+   * "cacheHit"; a lock event's by its lock operation); why is the line's
+   * words, as the log shows them, for the caption.
+   */
+  markKind(kind, lockOp, why) {
     let f = FUNC[KIND_FUNC[kind]];
     if (!f && kind && kind.startsWith("lock") && lockOp) f = FUNC[lockOp];
-    if (f) this.mark(f[0], f[1], kind);
+    if (f) this.mark(f[0], f[1], why);
+    return Boolean(f);
   }
 
   /** markOp marks the function a task's operation runs in (a name such as "get"). */
@@ -129,7 +134,7 @@ export class SourceView {
       rows[i].classList.add("marked");
       this.marked.push(rows[i]);
     }
-    this.caption.textContent = `${type}.${method} in ${name}, lines ${from + 1}–${to + 1}${why ? `: behind “${why}”` : ""}.`;
+    this.caption.textContent = `${type}.${method} in ${name}, lines ${from + 1}–${to + 1}${why ? `: behind “${why.replace(/\.$/, "")}”` : ""}.`;
     const row = rows[from];
     if (row) this.code.scrollTop = row.offsetTop - this.code.offsetTop - 8;
   }

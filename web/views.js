@@ -2,6 +2,8 @@
 // entries, the pool, the numbers with their small charts, and the log. Each
 // reads the SceneModel and redraws only what it owns.
 import { el, parts } from "./dom.js";
+import { holdWord } from "./kinds.js";
+import { RateWindow, WINDOW_MS } from "./rate.js";
 
 const fmtMs = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
 
@@ -16,12 +18,40 @@ function whoItems(list, make, none) {
   return items;
 }
 
-/** LockView shows who holds the lock (one writer, or N readers) and who waits, in order. */
+/**
+ * lockSummary says who holds the lock now, in Go's words: a sync.Mutex
+ * (mutex, and each shard of sharded) has one exclusive holder; only an
+ * RWMutex has readers and a writer. holders are [lane, {shared, shard}].
+ */
+export function lockSummary(locking, holders) {
+  const n = holders.length;
+  if (n === 0) return "Free: nobody holds the lock.";
+  if (locking === "sharded") {
+    const shards = new Set(holders.map(([, h]) => h.shard)).size;
+    return `${shards} shard lock${shards > 1 ? "s" : ""} held, one goroutine each.`;
+  }
+  if (locking !== "rwmutex") return "Held by one goroutine (exclusive).";
+  if (holders.every(([, h]) => h.shared)) return `Shared by ${n} reader${n > 1 ? "s" : ""} (RLock).`;
+  return "Held by one writer.";
+}
+
+/**
+ * overtakeNote says how often the lock was taken out of arrival order,
+ * and the last time, or "" if never: what the events measured, no more
+ * (whether Go's mutex was in its starvation mode is not observable).
+ */
+export function overtakeNote(m) {
+  if (!m.overtakes || !m.lastOvertake) return "";
+  const o = m.lastOvertake;
+  return `Out of arrival order: ${m.overtakes} of ${m.acquisitions} acquisitions. Last: ${m.laneName(o.lane)} at ${(o.t / 1000).toFixed(2)} s, ahead of ${o.ahead}.`;
+}
+
+/** LockView shows who holds the lock and who waits, in the order they asked, and which acquisitions overtook. */
 export class LockView {
   constructor(root, model) {
     this.root = root;
     this.model = model;
-    this.parts = parts(root, "lock", ["holder", "queue", "summary"]);
+    this.parts = parts(root, "lock", ["holder", "queue", "summary", "overtakes"]);
     this.reset();
   }
 
@@ -29,12 +59,15 @@ export class LockView {
     this.last = "";
   }
 
-  #who(lane, info) {
+  #who(lane, info, overtook) {
     const m = this.model;
     const op = m.lockOps[info.lockOp] || "";
     const key = info.key >= 0 ? ` key${info.key}` : "";
     const shard = m.scene.locking === "sharded" ? ` · shard ${info.shard}` : "";
-    const li = el("li", info.shared ? "read" : "write", `${m.laneName(lane)} (${info.shared ? "read" : "write"} · ${op}${key}${shard})`);
+    const how = holdWord(m.scene.locking, info.shared);
+    const ahead = overtook ? ` · took it ahead of ${overtook} earlier` : "";
+    const li = el("li", how, `${m.laneName(lane)} (${how} · ${op}${key}${shard}${ahead})`);
+    if (overtook) li.classList.add("overtook");
     li.dataset.lane = lane;
     return li;
   }
@@ -43,23 +76,19 @@ export class LockView {
     const m = this.model;
     const holders = [...m.holders.entries()];
     const waiters = m.waiters;
-    const sig = `${holders.map(([l, h]) => `${l}:${h.shared}:${h.shard}:${h.key}`).join(",")}|${waiters.map((w) => w.lane).join(",")}`;
+    const o = m.lastOvertake;
+    const sig = `${holders.map(([l, h]) => `${l}:${h.shared}:${h.shard}:${h.key}`).join(",")}|${waiters.map((w) => w.lane).join(",")}|${m.overtakes}`;
     if (sig === this.last) return;
     this.last = sig;
-    const { holder, queue, summary } = this.parts;
+    const { holder, queue, summary, overtakes } = this.parts;
     const shared = holders.length > 0 && holders.every(([, h]) => h.shared);
     this.root.dataset.state = holders.length === 0 ? "free" : shared ? "read" : "write";
-    if (holders.length === 0) {
-      summary.textContent = "Free: nobody holds the lock.";
-    } else if (m.scene.locking === "sharded") {
-      summary.textContent = `${holders.length} shard lock${holders.length > 1 ? "s" : ""} held.`;
-    } else if (shared) {
-      summary.textContent = `Shared by ${holders.length} reader${holders.length > 1 ? "s" : ""}.`;
-    } else {
-      summary.textContent = "Held by one writer.";
-    }
-    holder.replaceChildren(...whoItems(holders, ([lane, h]) => this.#who(lane, h)));
-    queue.replaceChildren(...whoItems(waiters, (w) => this.#who(w.lane, w), "Nobody waits."));
+    summary.textContent = lockSummary(m.scene.locking, holders);
+    // A holder that overtook: marked while it still holds the lock it took.
+    const overtook = (lane, h) => (o && o.lane === lane && o.t === h.since ? o.ahead : 0);
+    holder.replaceChildren(...whoItems(holders, ([lane, h]) => this.#who(lane, h, overtook(lane, h))));
+    queue.replaceChildren(...whoItems(waiters, (w) => this.#who(w.lane, w, 0), "Nobody waits."));
+    overtakes.textContent = overtakeNote(m) || "No acquisition has overtaken an earlier waiter yet.";
   }
 }
 
@@ -233,7 +262,8 @@ export class PoolView {
     this.parts.slots.replaceChildren(...items);
     this.parts.queue.replaceChildren(...whoItems(m.poolWaiters, (w) => el("li", "", `task ${w.task}`), "Nobody waits."));
     const inUse = slots.filter(([, s]) => s.state === "inUse").length;
-    this.parts.summary.textContent = `${slots.length} of ${size} open, ${inUse} in use, ${m.poolWaiters.length} waiting; ${timeouts} timed out.`;
+    // Two lines, always: the slots below stay where they are as it grows.
+    this.parts.summary.replaceChildren(el("span", "", `${slots.length} of ${size} open, ${inUse} in use, `), el("span", "", `${m.poolWaiters.length} waiting; ${timeouts} timed out.`));
   }
 }
 
@@ -288,7 +318,12 @@ class Sparkline {
   }
 }
 
-/** StatsView shows the scene's numbers, from the engine's snapshots, with small charts. */
+/**
+ * StatsView shows the scene's numbers, from the engine's snapshots, with
+ * small charts. Off screen it keeps every value for the charts and draws
+ * nothing; the latest snapshot waits in pending, and draw shows it as soon
+ * as the view comes into sight, running or stopped.
+ */
 export class StatsView {
   constructor(root, model) {
     this.root = root;
@@ -297,31 +332,40 @@ export class StatsView {
     for (const dd of root.querySelectorAll("[data-stat]")) this.fields[dd.dataset.stat] = dd;
     this.charts = {};
     for (const c of root.querySelectorAll("canvas[data-chart]")) this.charts[c.dataset.chart] = new Sparkline(c, "--accent");
-    this.lastOps = null;
+    this.rate = new RateWindow();
+    this.pending = null;
+    const note = root.querySelector("[data-window=ops]");
+    if (note) note.textContent = `last ${WINDOW_MS / 1000} s`;
   }
 
   reset() {
     for (const ch of Object.values(this.charts)) ch.clear();
-    this.lastOps = null;
+    this.rate.clear();
+    this.pending = null;
     for (const dd of Object.values(this.fields)) dd.textContent = "–";
   }
 
-  /** update takes a snapshot; it draws only when visible is true (the charts keep every value). */
+  /** update takes a snapshot; it draws at once when visible is true, else when draw is next called on screen. */
   update(s, visible = true) {
+    const rate = this.rate.push(s.sceneMs, s.ops);
+    if (this.charts.ops && rate !== null) this.charts.ops.push(rate);
+    if (this.charts.lockWait) this.charts.lockWait.push(s.lockWaitP99Ms || 0);
+    if (this.charts.entries) this.charts.entries.push(s.entries);
+    if (this.charts.poolWait) this.charts.poolWait.push(s.poolWaitP99Ms || 0);
+    this.pending = { s, rate };
+    if (visible) this.draw();
+  }
+
+  /** draw shows the latest snapshot, if it is not shown yet. */
+  draw() {
+    if (!this.pending) return;
+    const { s, rate } = this.pending;
+    this.pending = null;
     const m = this.model;
     const set = (k, v) => {
       if (this.fields[k]) this.fields[k].textContent = v;
     };
-    // ops/s now: from the change since the last snapshot, in scene time.
-    let rate = s.opsPerSec;
-    if (this.lastOps && s.sceneMs > this.lastOps.t) rate = ((s.ops - this.lastOps.ops) * 1000) / (s.sceneMs - this.lastOps.t);
-    this.lastOps = { ops: s.ops, t: s.sceneMs };
-    if (this.charts.ops) this.charts.ops.push(rate);
-    if (this.charts.lockWait) this.charts.lockWait.push(s.lockWaitP99Ms || 0);
-    if (this.charts.entries) this.charts.entries.push(s.entries);
-    if (this.charts.poolWait) this.charts.poolWait.push(s.poolWaitP99Ms || 0);
-    if (!visible) return;
-    set("ops", `${Math.round(rate)}/s`);
+    set("ops", rate === null ? "–" : `${Math.round(rate)}/s`);
     set("hitRatio", s.hits + s.misses > 0 ? `${Math.round(s.hitRatio * 100)} %` : "–");
     set("lockWait", `${fmtMs(s.lockWaitMeanMs)} / ${fmtMs(s.lockWaitP99Ms)}`);
     set("lockHold", fmtMs(s.lockHoldMeanMs));
@@ -359,11 +403,28 @@ export class LogView {
     this.onSelect = null;
     this.list.addEventListener("click", (e) => {
       const li = e.target.closest("li[data-kind]");
-      if (li && this.onSelect) this.onSelect(li.dataset.kind);
+      if (li && this.onSelect) this.#select(li);
     });
     // The keyboard: Tab reaches the list, the arrows, Home and End move
     // between lines, Enter or Space marks a line's function in the source.
     this.list.addEventListener("keydown", (e) => this.#key(e));
+    // While the pointer or the focus is in the list it holds still, so
+    // that the line under the pointer stays there to be clicked; it
+    // catches up when both have left.
+    this.pointerIn = false;
+    this.focusIn = false;
+    const hold = () => {
+      const was = this.held;
+      this.held = this.pointerIn || this.focusIn;
+      if (was && !this.held) this.draw();
+    };
+    this.list.addEventListener("pointerenter", () => { this.pointerIn = true; hold(); });
+    this.list.addEventListener("pointerleave", () => { this.pointerIn = false; hold(); });
+    this.list.addEventListener("focusin", () => { this.focusIn = true; hold(); });
+    this.list.addEventListener("focusout", (e) => {
+      this.focusIn = this.list.contains(e.relatedTarget);
+      hold();
+    });
   }
 
   reset() {
@@ -385,7 +446,7 @@ export class LogView {
       case " ":
         if (at >= 0 && this.onSelect) {
           e.preventDefault();
-          this.onSelect(rows[at].dataset.kind);
+          this.#select(rows[at]);
         }
         return;
       default: return;
@@ -394,10 +455,17 @@ export class LogView {
     rows[to].focus();
   }
 
+  // select hands a line to onSelect: its kind, its lock operation (for a
+  // lock line), and its words, as the log shows them.
+  #select(li) {
+    this.onSelect(li.dataset.kind, li.dataset.lockOp, `${li.querySelector(".who").textContent}: ${li.querySelector(".text").textContent}`);
+  }
+
   #row(l) {
     const li = el("li");
     li.dataset.cat = l.cat;
     li.dataset.kind = l.kind;
+    if (l.cat === "lock") li.dataset.lockOp = this.model.lockOps[l.flags >> this.model.F.lockOpShift] || "";
     li.tabIndex = -1;
     li.append(el("span", "at", `${(l.t / 1000).toFixed(2)} s`), el("span", "who", l.who), el("span", "cat", l.cat), el("span", "text", l.text));
     return li;
@@ -406,6 +474,10 @@ export class LogView {
   draw(force) {
     const m = this.model;
     if (!force && m.logTotal === this.lastTotal) return;
+    if (this.held && !force && this.lastTotal >= 0) {
+      this.count.textContent = `The list holds still while your pointer or focus is in it: ${m.logTotal - this.lastTotal} new events.`;
+      return;
+    }
     const filter = this.filter.value.trim();
     const max = 80;
     // Append what is new and drop what scrolled off, rather than rebuild:

@@ -269,7 +269,7 @@ func (fd *fieldDef) check(s *Scene) *FieldError {
 		}
 	default:
 		if v := *fd.s(s); !slices.Contains(sp.Options, v) {
-			return &FieldError{sp.Name, fmt.Sprintf("%s must be one of %s (got %q)", sp.Name, quoteList(sp.Options), v)}
+			return &FieldError{sp.Name, fmt.Sprintf("%s must be one of %s (got %s)", sp.Name, quoteList(sp.Options), echo(v))}
 		}
 	}
 	return nil
@@ -324,7 +324,7 @@ func (fd *fieldDef) setString(s *Scene, text string) *FieldError {
 			// Accept 5.0 or 1e3, as JavaScript may write them.
 			f, ferr := strconv.ParseFloat(strings.TrimSpace(text), 64)
 			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > maxSafeInt {
-				return &FieldError{sp.Name, fmt.Sprintf("%s must be a whole number between %s and %s (got %s)", sp.Name, fmtNum(sp.Min), fmtNum(sp.Max), strconv.Quote(text))}
+				return &FieldError{sp.Name, fmt.Sprintf("%s must be a whole number between %s and %s (got %s)", sp.Name, fmtNum(sp.Min), fmtNum(sp.Max), echo(text))}
 			}
 			v = int64(f)
 		}
@@ -339,7 +339,7 @@ func (fd *fieldDef) setString(s *Scene, text string) *FieldError {
 	case fd.f != nil:
 		v, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return &FieldError{sp.Name, fmt.Sprintf("%s must be a number between %s and %s (got %s)", sp.Name, fmtNum(sp.Min), fmtNum(sp.Max), strconv.Quote(text))}
+			return &FieldError{sp.Name, fmt.Sprintf("%s must be a number between %s and %s (got %s)", sp.Name, fmtNum(sp.Min), fmtNum(sp.Max), echo(text))}
 		}
 		*fd.f(s) = v
 	default:
@@ -381,7 +381,7 @@ func ParseScene(data []byte) (Scene, error) {
 	setRaw := func(name string, raw json.RawMessage) {
 		fd := fieldIndex[name]
 		if fd == nil {
-			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field %q", name)})
+			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field %s", echo(name))})
 			return
 		}
 		raw = bytes.TrimSpace(raw)
@@ -422,7 +422,7 @@ func ParseScene(data []byte) (Scene, error) {
 			continue
 		}
 		if strings.HasPrefix(name, "mix.") {
-			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field %q", name)})
+			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field %s", echo(name))})
 			continue
 		}
 		setRaw(name, raw)
@@ -492,11 +492,15 @@ func SceneFromQuery(q url.Values) (Scene, error) {
 		}
 	}
 	var errs []FieldError
+	var mixGiven []string
 	for i := range fieldDefs {
 		fd := &fieldDefs[i]
 		vals, ok := q[fd.spec.Name]
 		if !ok {
 			continue
+		}
+		if strings.HasPrefix(fd.spec.Name, "mix.") {
+			mixGiven = append(mixGiven, fd.spec.Name+"="+echo(vals[0]))
 		}
 		if len(vals) != 1 {
 			errs = append(errs, FieldError{fd.spec.Name, fmt.Sprintf("%s is given %d times in the link", fd.spec.Name, len(vals))})
@@ -506,7 +510,18 @@ func SceneFromQuery(q url.Values) (Scene, error) {
 			errs = append(errs, *fe)
 		}
 	}
-	return s, mergeErrors(s, errs)
+	err := mergeErrors(s, errs)
+	// A link's mix is whole: say so when it leaves every weight at 0, for
+	// a learner who wrote ?mix.get=0 and expected the other defaults.
+	var ve *ValidationError
+	if mixGiven != nil && errors.As(err, &ve) {
+		for i, fe := range ve.Fields {
+			if fe.Field == "mix" {
+				ve.Fields[i].Message = fmt.Sprintf("the operation mix needs at least one weight above 0: the link gives %s, and a weight it leaves out is 0", strings.Join(mixGiven, ", "))
+			}
+		}
+	}
+	return s, err
 }
 
 // Query returns the scene as URL query parameters, every field, named as in
