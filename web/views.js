@@ -418,7 +418,13 @@ export class LogView {
       this.held = this.pointerIn || this.focusIn;
       if (was && !this.held) this.draw();
     };
-    this.list.addEventListener("pointerenter", () => { this.pointerIn = true; hold(); });
+    // A pointer that moves in the list, not one the list scrolled under
+    // (after Start, say): that one would hold an empty log for good.
+    this.list.addEventListener("pointermove", () => {
+      if (this.pointerIn) return;
+      this.pointerIn = true;
+      hold();
+    });
     this.list.addEventListener("pointerleave", () => { this.pointerIn = false; hold(); });
     this.list.addEventListener("focusin", () => { this.focusIn = true; hold(); });
     this.list.addEventListener("focusout", (e) => {
