@@ -55,7 +55,7 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 	if n := eval[int](t, b, `testWorkers.length`); n != 1 {
 		t.Fatalf("the page started %d workers, want 1", n)
 	}
-	bindings := "call: method must be a binding (lessonCheck, lessonCollect, lessonList, lessonRun, lessonStop, runLesson, sceneDrain, "
+	bindings := "call: method must be a binding (lessonCheck, lessonCollect, lessonList, lessonRun, lessonStop, sceneDrain, "
 	for _, c := range []struct {
 		name    string
 		msg     string // a JavaScript expression
@@ -68,10 +68,10 @@ func TestWorkerRefusesMalformedMessages(t *testing.T) {
 			"error", []string{"sceneParse: bad arguments: scene must be a string, not the number 42"}},
 		{"BigInt", `{type: "call", id: "a2", method: "sceneSpeed", args: [5n]}`, `"a2"`,
 			"error", []string{"sceneSpeed: bad arguments: speed must be a number, not the BigInt 5n"}},
-		{"BigInt field", `{type: "call", id: "a3", method: "runLesson", args: [{tasks: 5n}], stream: true}`, `"a3"`,
-			"error", []string{"runLesson: bad arguments: tasks must be a number, not the BigInt 5n"}},
-		{"NaN", `{type: "call", id: "a4", method: "runLesson", args: [{tasks: NaN}], stream: true}`, `"a4"`,
-			"error", []string{"runLesson: bad arguments: tasks must be a finite number, not NaN"}},
+		{"BigInt callback", `{type: "call", id: "a3", method: "lessonRun", args: ["{}", 5n], stream: true}`, `"a3"`,
+			"error", []string{"lessonRun: bad arguments: onEvent must be a function, not the BigInt 5n"}},
+		{"NaN", `{type: "call", id: "a4", method: "sceneSpeed", args: [NaN]}`, `"a4"`,
+			"error", []string{"sceneSpeed: bad arguments: speed must be a finite number, not NaN"}},
 		{"Infinity", `{type: "call", id: "a5", method: "sceneSpeed", args: [Infinity]}`, `"a5"`,
 			"error", []string{"speed must be a finite number, not Infinity"}},
 		{"huge string", `{type: "call", id: "a6", method: "selfTest", args: ["a".repeat(20e6)]}`, `"a6"`,

@@ -282,19 +282,3 @@ func number(v safejs.Value, what string) (float64, error) {
 	}
 	return f, nil
 }
-
-// optNumber reads obj[name] as a finite number, or returns def when it is
-// undefined (or obj is).
-func optNumber(obj safejs.Value, name string, def float64) (float64, error) {
-	if obj.IsUndefined() {
-		return def, nil
-	}
-	v, err := obj.Get(name)
-	if err != nil {
-		return 0, err
-	}
-	if v.IsUndefined() {
-		return def, nil
-	}
-	return number(v, name)
-}

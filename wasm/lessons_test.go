@@ -105,3 +105,31 @@ func TestLessonCollectCountsJanitors(t *testing.T) {
 		t.Errorf("janitors %d", c)
 	}
 }
+
+// TestLessonStopRejectsTheRun: lessonStop ends the running lesson (it says
+// there was one) and the run's Promise rejects; a second stop finds none.
+func TestLessonStopRejectsTheRun(t *testing.T) {
+	p := pg(t)
+	onEvent, _ := recorder(t, "type")
+	v, err := p.Call("lessonRun", `{"lesson": "forgot-close", "variant": "forget"}`, onEvent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := p.Call("lessonStop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := stopped.Bool(); !b {
+		t.Error("lessonStop reported nothing to stop")
+	}
+	if _, msg := await(t, v); !strings.Contains(msg, "context canceled") && !strings.Contains(msg, "stopped before its end") {
+		t.Fatalf("stopped run settled with %q", msg)
+	}
+	again, err := p.Call("lessonStop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := again.Bool(); b {
+		t.Error("a second lessonStop found a lesson to stop")
+	}
+}

@@ -8,17 +8,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"maps"
-	"math"
 	"runtime"
 	"slices"
-	"time"
 
 	"github.com/hack-pad/safejs"
-
-	"github.com/gosharedstate/playground/wasm/lesson"
 )
 
 func main() {
@@ -33,9 +28,7 @@ func main() {
 
 // bindings are the functions the page may call, by name.
 var bindings = map[string]binding{
-	"runLesson":  runLesson,
-	"stopLesson": stopLesson,
-	"selfTest":   selfTest,
+	"selfTest": selfTest,
 
 	"sceneSpec":      sceneSpec,
 	"sceneParse":     sceneParse,
@@ -121,73 +114,6 @@ func newPlayground(global safejs.Value, bench bool) (safejs.Value, error) {
 	return pg, nil
 }
 
-var lessonState runSlot // the seed's text-log scene (runLesson)
-
-// runLesson(options, onLine) plays the lesson's scene. options may have
-// tasks, ttlMs, cleanupMs and sweeps; onLine gets {atMs, who, kind, text}
-// for every line. It returns a Promise that resolves when the scene ends,
-// and rejects if the options are bad or the scene was stopped.
-func runLesson(args []safejs.Value) (any, error) {
-	obj, err := argObject(args, 0, "options")
-	if err != nil {
-		return nil, err
-	}
-	onLine, err := argFunc(args, 1, "onLine")
-	if err != nil {
-		return nil, err
-	}
-	var opts lesson.Options
-	fields := []struct {
-		name  string
-		apply func(float64)
-	}{
-		{"tasks", func(f float64) { opts.Tasks = int(f) }},
-		{"ttlMs", func(f float64) { opts.TTL = ms(f) }},
-		{"cleanupMs", func(f float64) { opts.Cleanup = ms(f) }},
-		{"sweeps", func(f float64) { opts.Sweeps = int(f) }},
-	}
-	for _, f := range fields {
-		v, err := optNumber(obj, f.name, 0)
-		if err != nil {
-			return nil, err
-		}
-		if v < 0 || v > 1e7 {
-			return nil, fmt.Errorf("%w: %s must be between 0 and 10000000 (got %v)", errArgs, f.name, v)
-		}
-		if v != math.Trunc(v) && (f.name == "tasks" || f.name == "sweeps") {
-			return nil, fmt.Errorf("%w: %s must be a whole number (got %v)", errArgs, f.name, v)
-		}
-		f.apply(v)
-	}
-	if err := opts.Validate(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	lessonState.take(cancel) // one scene at a time: a new Run replaces the old
-	return promise("runLesson", func() (any, error) {
-		defer cancel()
-		n := 0
-		err := lesson.Run(ctx, opts, func(l lesson.Line) {
-			n++
-			_, _ = onLine.Invoke(map[string]any{
-				"atMs": float64(l.At) / float64(time.Millisecond),
-				"who":  l.Who,
-				"kind": l.Kind,
-				"text": l.Text,
-			})
-		})
-		if err != nil {
-			return nil, err
-		}
-		return n, nil
-	})
-}
-
-// stopLesson() stops the scene that runLesson started, if any.
-func stopLesson([]safejs.Value) (any, error) {
-	return lessonState.end(), nil
-}
-
 // selfTest(what) exercises the boundary itself, for the tests: "panic"
 // panics inside the binding and "panicAsync" inside a promise's goroutine;
 // both must come back as JavaScript errors with the instance still alive.
@@ -220,5 +146,3 @@ func selfTest(args []safejs.Value) (any, error) {
 	}
 	return nil, fmt.Errorf("%w: selfTest wants \"ok\", \"panic\", \"panicAsync\" or \"spin\", not %s", errArgs, shown)
 }
-
-func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }

@@ -87,27 +87,25 @@ func TestBadArgumentsReject(t *testing.T) {
 	noop, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { return nil })
 	defer noop.Release()
 	tests := []struct {
-		name string
-		args []any
-		want string
+		method, name string
+		args         []any
+		want         string
 	}{
-		{"no callback", []any{nil}, "onLine must be a function, not nothing"},
-		{"options not an object", []any{"fast", noop.Value()}, `options must be an object, not the string "fast"`},
-		{"tasks not a number", []any{map[string]any{"tasks": "5"}, noop.Value()}, `tasks must be a number, not the string "5"`},
-		{"tasks fractional", []any{map[string]any{"tasks": 2.5}, noop.Value()}, "tasks must be a whole number"},
-		{"tasks too many", []any{map[string]any{"tasks": 500}, noop.Value()}, "tasks must be between 1 and 100 (got 500)"},
-		{"ttl huge", []any{map[string]any{"ttlMs": 1e300}, noop.Value()}, "ttlMs must be between 0 and 10000000"},
-		{"cleanup too fast", []any{map[string]any{"cleanupMs": 1}, noop.Value()}, "cleanup interval must be between 10ms and 1m"},
+		{"lessonRun", "no callback", []any{"{}"}, "onEvent must be a function, not nothing"},
+		{"lessonRun", "request not a string", []any{map[string]any{"lesson": "ttl"}, noop.Value()}, "request must be a string, not an object"},
+		{"stepLoad", "options not an object", []any{"fast"}, `options must be an object, not the string "fast"`},
+		{"sceneSpeed", "speed not a number", []any{"5"}, `speed must be a number, not the string "5"`},
+		{"sceneFromQuery", "no query", nil, "query must be a string, not nothing"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			v, err := p.Call("runLesson", tt.args...)
+		t.Run(tt.method+" "+tt.name, func(t *testing.T) {
+			v, err := p.Call(tt.method, tt.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			msg := errorMessage(t, v)
-			if !strings.HasPrefix(msg, "runLesson: ") || !strings.Contains(msg, tt.want) {
-				t.Fatalf("got %q, want a runLesson error containing %q", msg, tt.want)
+			if !strings.HasPrefix(msg, tt.method+": ") || !strings.Contains(msg, tt.want) {
+				t.Fatalf("got %q, want a %s error containing %q", msg, tt.method, tt.want)
 			}
 		})
 	}
@@ -156,50 +154,6 @@ func recorder(t *testing.T, field string) (safejs.Value, *[]string) {
 	}
 	t.Cleanup(f.Release)
 	return f.Value(), &got
-}
-
-func TestRunLessonStreamsLines(t *testing.T) {
-	p := pg(t)
-	onLine, kindsOf := recorder(t, "kind")
-	opts := map[string]any{"tasks": 3, "ttlMs": 100, "cleanupMs": 50, "sweeps": 3}
-	v, err := p.Call("runLesson", opts, onLine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, msg := await(t, v)
-	if msg != "" {
-		t.Fatal(msg)
-	}
-	kinds := *kindsOf
-	got := strings.Join(kinds, " ")
-	if c, _ := n.Int(); c != len(kinds) {
-		t.Errorf("resolved with %d, saw %d lines", c, len(kinds))
-	}
-	for _, want := range []string{"insert", "get", "sweep"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("lines %q lack %q", got, want)
-		}
-	}
-}
-
-func TestStopLessonRejectsTheRun(t *testing.T) {
-	p := pg(t)
-	noop, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { return nil })
-	defer noop.Release()
-	v, err := p.Call("runLesson", map[string]any{"cleanupMs": 1000}, noop.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped, err := p.Call("stopLesson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := stopped.Bool(); !b {
-		t.Error("stopLesson reported nothing to stop")
-	}
-	if _, msg := await(t, v); !strings.Contains(msg, "context canceled") {
-		t.Fatalf("stopped run settled with %q", msg)
-	}
 }
 
 var (

@@ -3,8 +3,9 @@
 // chrome under it; this module adds what embed mode has that the full page
 // does not (the link out to the full page), wires "Copy embed code", and,
 // when the page is in a frame, answers the host through EmbedAPI.
-import { EmbedAPI, parseParentOrigin, watchHeight } from "./embedapi.js";
-import { copyText, embedSnippet, pageBase } from "./embedcode.js";
+//
+// The embed API and the embed code are loaded only when needed (a frame,
+// "Copy embed code"): a first visit of the full page does not fetch them.
 
 /** isEmbed tells whether a page URL's query asks for embed mode. */
 export function isEmbed(search) {
@@ -33,6 +34,7 @@ export async function setupEmbed(pg, doc = document, win = window) {
   $("scene-embed").addEventListener("click", async () => {
     const q = await scenesQuery();
     if (q === null) return; // the form shows what to fix
+    const { copyText, embedSnippet, pageBase } = await import("./embedcode.js");
     await copyText(embedSnippet(pageBase(win.location), q), $("scene-embed-out"), $("scene-embed-status"));
   });
 
@@ -56,6 +58,7 @@ export async function setupEmbed(pg, doc = document, win = window) {
   }
 
   if (win.parent === win) return null; // not framed: no host to answer
+  const { EmbedAPI, parseParentOrigin, watchHeight } = await import("./embedapi.js");
   const parent = parseParentOrigin(win.location.search);
   if (parent.error) {
     // Say so on the page (as text) and answer nobody: a bad ?parent= must

@@ -11,7 +11,6 @@
 // polite live region (only refusals and the run's end are announced, not
 // every step).
 import { el } from "./dom.js";
-import { copyText, pageBase } from "./embedcode.js";
 import {
   LESSON, isStepLink, stepLink, taskForKey, lineMarks, hasLocalV, vText, taskStatus, lockText,
   historyText, outcomeText, refusalText, freeText,
@@ -140,6 +139,8 @@ export class StepMode extends EventTarget {
   async copyLink() {
     if (!this.state) return;
     const { variant, tasks, schedule } = this.state;
+    // Loaded when first needed, like the embed code's other users (embedmode.js).
+    const { copyText, pageBase } = await import("./embedcode.js");
     await copyText(stepLink(pageBase(this.win.location), { variant, tasks: tasks.length, schedule }), this.$("step-link-out"), this.$("step-link-status"));
   }
 

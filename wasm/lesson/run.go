@@ -1,3 +1,7 @@
+// Package lesson holds the guided lessons: their texts, their scenes on the
+// engine, the results they report and the claims those results check; the
+// forgot-close lesson's own program (janitors.go) and the stampede's HTTP
+// origin (origin.go).
 package lesson
 
 import (
@@ -159,4 +163,19 @@ func (r run) ended(e *engine.Engine, done <-chan struct{}) bool {
 		return false
 	}
 	return e.Measure().Sweeps >= uint64(r.sweeps)
+}
+
+// sleep waits d, or until ctx ends (then it returns ctx's error).
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
