@@ -272,8 +272,8 @@ var lessons = []Lesson{
 		Where:  "The same in the browser and natively: the janitor is a goroutine with a timer, and runtime.GC works alike. The counts are of the goroutines that cache.startJanitor created, read from runtime.Stack.",
 		Result: []string{"janitorsStarted", "janitorsRunningAfterRun", "janitorsRunningAfterCollect"},
 		Variants: []Variant{
-			{ID: "forget", Label: "Never call Close", Text: "Five caches, used and dropped.", Code: "for range 5 { c := cache.New[string, string](cache.WithCleanupInterval(200 * time.Millisecond)); use(c) } // no Close"},
-			{ID: "close", Label: "Call Close", Text: "Five caches, used and closed.", Code: "for range 5 { c := cache.New[string, string](cache.WithCleanupInterval(200 * time.Millisecond)); use(c); c.Close() }"},
+			{ID: "forget", Label: "Never call Close", Text: "Five caches, used and dropped.", Code: "for range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200 * time.Millisecond)); use(c) } // no Close"},
+			{ID: "close", Label: "Call Close", Text: "Five caches, used and closed.", Code: "for range 5 { c := cache.New[string, int](cache.WithCleanupInterval(200 * time.Millisecond)); use(c); c.Close() }"},
 		},
 		prog: func(v string) program { return janitorProgram(v == "close", 5, 200*time.Millisecond) },
 		reading: func(v string, r map[string]float64) string {
