@@ -423,3 +423,13 @@ func savePNG(t testing.TB, dir, name string, png []byte) {
 		t.Error(err)
 	}
 }
+
+// noMarkup fails the test if a link's "<b>" value became an element inside
+// the part of the page that shows its error: what a link says reaches the
+// page as text, never as markup.
+func noMarkup(t testing.TB, b *browser, within string) {
+	t.Helper()
+	if eval[int](t, b, fmt.Sprintf(`document.querySelectorAll(%q).length`, within+" b")) != 0 {
+		t.Errorf("a link's value reached %s as markup", within)
+	}
+}
