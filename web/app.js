@@ -81,10 +81,11 @@ async function main() {
     }
     // A step-mode link (its tasks= is the step mode's, not a scene's) was
     // loaded by setupStepMode; another lesson's link goes to the lessons.
-    const lessonReq = lessonRequest(location.search);
-    if (isStepLink(location.search)) { /* loaded above */ }
-    else if (lessonReq) await pg.lessons.load(lessonReq);
-    else await pg.loadQuery(location.search);
+    if (!isStepLink(location.search)) {
+      const lessonReq = lessonRequest(location.search);
+      if (lessonReq) await pg.lessons.load(lessonReq);
+      else await pg.loadQuery(location.search);
+    }
     window.playground = pg; // (the tests wait for it: the link is loaded by then)
     await setupEmbed(pg); // embed mode, "Copy embed code", and the host API when framed
   } catch (err) {

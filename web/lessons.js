@@ -6,9 +6,6 @@
 // text from Go or a link is set as textContent, never as markup.
 import { el } from "./dom.js";
 
-/** The URL parameters of a lesson link: ?lesson=ID&variant=V (and the runs' settings). */
-export const LESSON_PARAMS = Object.freeze(["lesson", "variant", "reads", "originFail"]);
-
 /**
  * lessonRequest reads a lesson request from a URL query: null when there is
  * no lesson parameter, else {lesson, variant, reads?, originFail?} as given
